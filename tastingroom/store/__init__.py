@@ -1,0 +1,1 @@
+"""The register's SQLite cache: models, the engine with its pragmas, and migrations."""

@@ -178,9 +178,7 @@ class Customer(Base):
     price_level: Mapped[str | None] = mapped_column(String(64))
     date_modified: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     contact_types: Mapped[list[ContactType]] = relationship(cascade="all, delete-orphan")
-    shipping_addresses: Mapped[list[ShippingAddress]] = relationship(
-        cascade="all, delete-orphan"
-    )
+    shipping_addresses: Mapped[list[ShippingAddress]] = relationship(cascade="all, delete-orphan")
     memberships: Mapped[list[ClubMembership]] = relationship(back_populates="customer")
 
     @property
@@ -283,6 +281,8 @@ class Order(Base):
     number: Mapped[str] = mapped_column(String(50), unique=True)
     source: Mapped[str] = mapped_column(String(16), default="register")
     status: Mapped[str] = mapped_column(String(16), default="completed")
+    transaction_type: Mapped[str] = mapped_column(String(8), default="order")
+    previous_order_id: Mapped[str | None] = mapped_column(ForeignKey("sale_order.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     terminal: Mapped[str | None] = mapped_column(String(16))
     staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
@@ -313,7 +313,7 @@ class Order(Base):
     picked_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     date_modified: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     lines: Mapped[list[OrderLine]] = relationship(
-        back_populates="order", order_by="OrderLine.line_no", cascade="all, delete-orphan"
+        back_populates="order",
     )
     tenders: Mapped[list[Tender]] = relationship(cascade="all, delete-orphan")
     age_checks: Mapped[list[AgeCheck]] = relationship()
@@ -400,4 +400,3 @@ class OutboxItem(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_outbox_item_state_seq", "state", "seq"),)
-

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 01:03:47.425210
+Create Date: 2026-11-23 01:06:49.665391
 """
 
 from __future__ import annotations
@@ -156,6 +156,8 @@ def upgrade() -> None:
         sa.Column("number", sa.String(length=50), nullable=False),
         sa.Column("source", sa.String(length=16), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("transaction_type", sa.String(length=8), nullable=False),
+        sa.Column("previous_order_id", sa.String(length=36), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("terminal", sa.String(length=16), nullable=True),
         sa.Column("staff_id", sa.String(length=36), nullable=True),
@@ -187,6 +189,11 @@ def upgrade() -> None:
         sa.Column("date_modified", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["customer_id"], ["customer.id"], name=op.f("fk_sale_order_customer_id_customer")
+        ),
+        sa.ForeignKeyConstraint(
+            ["previous_order_id"],
+            ["sale_order.id"],
+            name=op.f("fk_sale_order_previous_order_id_sale_order"),
         ),
         sa.ForeignKeyConstraint(
             ["staff_id"], ["staff.id"], name=op.f("fk_sale_order_staff_id_staff")

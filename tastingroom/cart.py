@@ -1,0 +1,176 @@
+"""The cart: what is being rung up, held in memory until it is paid.
+
+A cart holds choices, never money: items, quantities, who the customer is, discounts
+with their reasons and approvals, how the order leaves the shop. `pricing` turns it
+into numbers each time it is shown. Privileged changes (voiding a line, overriding a
+price) need a manager's `Approval` at the moment they are made; discounts are checked
+against the store's limit when priced and again at commit (see `sales`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tastingroom.catalog import Item
+from tastingroom.pricing import ClubTerms, Discount, LineInput, PricingError
+from tastingroom.staff import Action, Approval, require
+
+MAX_QUANTITY = 999
+
+
+class CartError(ValueError):
+    """A change the cart refuses (the message says why)."""
+
+
+@dataclass(frozen=True)
+class CustomerInfo:
+    """What the register needs to know about an attached customer."""
+
+    id: str
+    name: str
+    price_level: str | None = None
+    tax_exempt: bool = False
+    clubs: tuple[ClubTerms, ...] = ()
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class ShipTo:
+    """A shipped order's destination; WineDirect fulfils it and sends back tracking."""
+
+    first_name: str
+    last_name: str
+    address: str
+    city: str
+    state: str
+    zip_code: str
+    shipping_cents: int
+    address2: str | None = None
+
+    def __post_init__(self) -> None:
+        missing = [
+            label
+            for label, value in (
+                ("name", self.last_name),
+                ("street address", self.address),
+                ("city", self.city),
+                ("state", self.state),
+                ("ZIP code", self.zip_code),
+            )
+            if not value.strip()
+        ]
+        if missing:
+            raise CartError(f"The shipping address needs a {', '.join(missing)}.")
+        if self.shipping_cents < 0:
+            raise CartError("The shipping charge cannot be negative.")
+
+
+@dataclass
+class CartLine:
+    item: Item
+    quantity: int
+    override_cents: int | None = None
+    override_approval: Approval | None = None
+    discount: Discount | None = None
+    discount_approval: Approval | None = None
+
+    def pricing_input(self) -> LineInput:
+        base = self.item.line(self.quantity)
+        return LineInput(
+            sku_code=base.sku_code,
+            name=base.name,
+            kind=base.kind,
+            quantity=self.quantity,
+            units=base.units,
+            prices=base.prices,
+            taxable=base.taxable,
+            override_cents=self.override_cents,
+            discount=self.discount,
+        )
+
+
+def check_quantity(quantity: object) -> int:
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise CartError("The quantity must be a whole number.")
+    if not 1 <= quantity <= MAX_QUANTITY:
+        raise CartError(f"The quantity must be between 1 and {MAX_QUANTITY}.")
+    return quantity
+
+
+@dataclass
+class Cart:
+    staff_id: str
+    lines: list[CartLine] = field(default_factory=list)
+    customer: CustomerInfo | None = None
+    order_discount: Discount | None = None
+    order_discount_approval: Approval | None = None
+    ship_to: ShipTo | None = None
+    tip_cents: int = 0
+
+    def add(self, item: Item, quantity: int = 1) -> CartLine:
+        """Add an item; a plain line of the same SKU grows instead of repeating."""
+        check_quantity(quantity)
+        for line in self.lines:
+            if (
+                line.item.sku_id == item.sku_id
+                and line.override_cents is None
+                and not line.discount
+            ):
+                line.quantity = check_quantity(line.quantity + quantity)
+                return line
+        line = CartLine(item, quantity)
+        self.lines.append(line)
+        return line
+
+    def _line(self, index: int) -> CartLine:
+        if not 0 <= index < len(self.lines):
+            raise CartError("That line is no longer in the cart.")
+        return self.lines[index]
+
+    def set_quantity(self, index: int, quantity: int, approval: Approval | None = None) -> None:
+        """More is always allowed; fewer is a partial void and needs a manager."""
+        line = self._line(index)
+        check_quantity(quantity)
+        if quantity < line.quantity:
+            require(approval, Action.VOID_LINE, self.staff_id)
+        line.quantity = quantity
+
+    def void_line(self, index: int, approval: Approval | None) -> None:
+        self._line(index)
+        require(approval, Action.VOID_LINE, self.staff_id)
+        del self.lines[index]
+
+    def override_price(self, index: int, cents: int, approval: Approval | None) -> None:
+        line = self._line(index)
+        if cents < 0:
+            raise CartError("A price cannot be negative.")
+        require(approval, Action.PRICE_OVERRIDE, self.staff_id)
+        line.override_cents = cents
+        line.override_approval = approval
+
+    def set_line_discount(
+        self, index: int, discount: Discount | None, approval: Approval | None = None
+    ) -> None:
+        line = self._line(index)
+        line.discount = discount
+        line.discount_approval = approval if discount else None
+
+    def set_order_discount(
+        self, discount: Discount | None, approval: Approval | None = None
+    ) -> None:
+        self.order_discount = discount
+        self.order_discount_approval = approval if discount else None
+
+    def set_tip(self, cents: int) -> None:
+        if cents < 0:
+            raise CartError("A tip cannot be negative.")
+        self.tip_cents = cents
+
+    def pricing_inputs(self) -> list[LineInput]:
+        if not self.lines:
+            raise PricingError("The cart is empty.")
+        return [line.pricing_input() for line in self.lines]
+
+    @property
+    def kinds(self) -> set[str]:
+        return {line.item.kind.value for line in self.lines}

@@ -1,0 +1,111 @@
+"""Customers in the local cache: finding them at the counter and adding new ones.
+
+A new customer gets our UUID, which goes to WineDirect as `AltContactID`; the
+contact id WineDirect gives back is stored beside it once sync learns it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from tastingroom.cart import CustomerInfo
+from tastingroom.pricing import ClubTerms
+from tastingroom.store.database import Database
+from tastingroom.store.models import ClubMembership, Customer, new_id, utcnow
+from tastingroom.sync.outbox import OutboxKind, enqueue
+
+ACTIVE = "Active"
+
+
+class CustomerError(ValueError):
+    """A customer that cannot be saved as entered."""
+
+
+@dataclass(frozen=True)
+class NewCustomer:
+    first_name: str
+    last_name: str
+    email: str | None = None
+    phone: str | None = None
+
+    def __post_init__(self) -> None:
+        if not (self.first_name.strip() or self.last_name.strip()):
+            raise CustomerError("A customer needs a name.")
+        if self.email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", self.email.strip()):
+            raise CustomerError(f"{self.email!r} is not an email address.")
+
+
+def customer_info(session: Session, customer_id: str) -> CustomerInfo:
+    """The customer with the clubs whose terms apply to them now (active memberships)."""
+    row = session.scalar(
+        select(Customer)
+        .where(Customer.id == customer_id)
+        .options(selectinload(Customer.memberships).selectinload(ClubMembership.club))
+    )
+    if row is None:
+        raise CustomerError("That customer is not in this register's list.")
+    clubs = tuple(
+        ClubTerms(
+            name=m.club.name,
+            discount_ppm=m.club.discount_ppm,
+            kinds=frozenset(k for k in m.club.discount_kinds.split(",") if k),
+            waives_tasting_fee=m.club.waives_tasting_fee,
+        )
+        for m in row.memberships
+        if m.status == ACTIVE
+    )
+    return CustomerInfo(
+        id=row.id,
+        name=row.name,
+        price_level=row.price_level,
+        tax_exempt=row.non_taxable,
+        clubs=clubs,
+        email=row.email,
+    )
+
+
+def search(session: Session, query: str, limit: int = 30) -> list[Customer]:
+    """By name, email or phone; digits in the query match phone numbers however typed."""
+    q = query.strip()
+    if not q:
+        return []
+    like = f"%{q}%"
+    conditions = [
+        Customer.first_name.ilike(like),
+        Customer.last_name.ilike(like),
+        (Customer.first_name + " " + Customer.last_name).ilike(like),
+        Customer.email.ilike(like),
+    ]
+    digits = re.sub(r"\D", "", q)
+    if len(digits) >= 3:
+        conditions.append(Customer.phone.like(f"%{digits}%"))
+    return list(
+        session.scalars(
+            select(Customer)
+            .where(or_(*conditions))
+            .order_by(Customer.last_name, Customer.first_name)
+            .limit(limit)
+        )
+    )
+
+
+def add_customer(db: Database, new: NewCustomer) -> str:
+    """Save a customer here and queue them for WineDirect in the same transaction."""
+    phone = re.sub(r"\D", "", new.phone) if new.phone else None
+    with db.write() as s:
+        row = Customer(
+            id=new_id(),
+            first_name=new.first_name.strip(),
+            last_name=new.last_name.strip(),
+            email=(new.email or "").strip().lower() or None,
+            phone=phone,
+            date_modified=utcnow(),
+        )
+        s.add(row)
+        s.flush()
+        enqueue(s, OutboxKind.CONTACT, row.id)
+    return row.id

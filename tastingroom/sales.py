@@ -1,0 +1,469 @@
+"""Ringing up: pricing a cart for this store and committing the sale, durably.
+
+`Register.commit` is the only way a register sale reaches the database. Everything is
+checked before anything is written (tenders cover the total, an age check passed
+where alcohol is sold, quantities make sense, every privileged change carries its
+manager approval); then one transaction writes the order, its lines, tenders, the
+age check, the stock it depletes, one outbox row and one audit row. When `commit`
+returns, the sale survives a crash or a power cut (`synchronous=FULL`); a receipt may
+be printed only after that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tastingroom.age import AgeCheckResult, needs_check
+from tastingroom.cart import Cart, CartError, check_quantity
+from tastingroom.catalog import CatalogIndex
+from tastingroom.customers import customer_info
+from tastingroom.money import format_cents
+from tastingroom.pricing import (
+    Discount,
+    PricedCart,
+    PricingContext,
+    discount_share_ppm,
+    price_cart,
+)
+from tastingroom.settings import StoreSettings, load_settings, tax_rate_for
+from tastingroom.staff import Action, Approval, AuthError, StaffMember, require
+from tastingroom.store.database import Database
+from tastingroom.store.models import (
+    AgeCheck,
+    AuditEntry,
+    NumberSequence,
+    Order,
+    OrderLine,
+    Sku,
+    Stock,
+    Tender,
+    new_id,
+    utcnow,
+)
+from tastingroom.sync.outbox import OutboxKind, enqueue
+from tastingroom.tenders import Settlement, TenderInput, settle
+
+
+class SaleRefused(ValueError):
+    """The sale was not committed; nothing was written. The message says why."""
+
+
+@dataclass(frozen=True)
+class CommittedSale:
+    order_id: str
+    number: str
+    priced: PricedCart
+    settlement: Settlement
+    tenders: tuple[TenderInput, ...]
+    created_at: datetime
+    kinds: frozenset[str] = field(default_factory=frozenset)
+
+
+def format_number(prefix: str, value: int) -> str:
+    return f"{prefix}-{value:06d}"
+
+
+class Register:
+    """The engine's face to one register: prices carts and commits sales."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        with db.read() as s:
+            self.settings: StoreSettings = load_settings(s)
+        self._index: CatalogIndex | None = None
+
+    def reload_settings(self) -> None:
+        with self.db.read() as s:
+            self.settings = load_settings(s)
+
+    @property
+    def catalog(self) -> CatalogIndex:
+        """The search index, built on first use; `refresh_catalog` after the catalog changes."""
+        if self._index is None:
+            self.refresh_catalog()
+        assert self._index is not None
+        return self._index
+
+    def refresh_catalog(self) -> None:
+        with self.db.read() as s:
+            self._index = CatalogIndex.from_session(s)
+
+    def attach_customer(self, cart: Cart, customer_id: str | None) -> None:
+        """Attach (or with None, detach) a customer; their club pricing applies at once."""
+        if customer_id is None:
+            cart.customer = None
+            return
+        with self.db.read() as s:
+            cart.customer = customer_info(s, customer_id)
+
+    # --- pricing ----------------------------------------------------------------------------
+
+    def context(self, cart: Cart) -> PricingContext:
+        with self.db.read() as s:
+            rate = tax_rate_for(s, self.settings, cart.ship_to.state if cart.ship_to else None)
+        customer = cart.customer
+        return PricingContext(
+            settings=self.settings,
+            price_level=customer.price_level if customer else None,
+            clubs=customer.clubs if customer else (),
+            tax_exempt=customer.tax_exempt if customer else False,
+            tax_rate_ppm=rate,
+            shipping_cents=cart.ship_to.shipping_cents if cart.ship_to else 0,
+            tip_cents=cart.tip_cents,
+            order_discount=cart.order_discount,
+        )
+
+    def price(self, cart: Cart) -> PricedCart:
+        return price_cart(cart.pricing_inputs(), self.context(cart))
+
+    def discount_needs_approval(self, cart: Cart, index: int | None, discount: Discount) -> bool:
+        """Would this manual discount (on line `index`, or on the whole order) exceed the
+        store's limit, so that a manager must approve it?"""
+        priced = self.price(cart)
+        if index is None:
+            base = sum(p.net_cents + p.order_discount_cents for p in priced.lines)
+        else:
+            base = priced.lines[index].before_manual_cents
+        return discount_share_ppm(discount.cents_off(base), base) > self.settings.discount_limit_ppm
+
+    def _check_privileges(self, cart: Cart, priced: PricedCart) -> None:
+        limit = self.settings.discount_limit_ppm
+        for index, (line, p) in enumerate(zip(cart.lines, priced.lines, strict=True)):
+            if line.override_cents is not None:
+                require(line.override_approval, Action.PRICE_OVERRIDE, cart.staff_id)
+            if discount_share_ppm(p.manual_discount_cents, p.before_manual_cents) > limit:
+                try:
+                    require(line.discount_approval, Action.DISCOUNT_OVER_LIMIT, cart.staff_id)
+                except AuthError as exc:
+                    raise AuthError(f"Line {index + 1}: {exc}") from exc
+        order_off = sum(p.order_discount_cents for p in priced.lines)
+        base = sum(p.net_cents + p.order_discount_cents for p in priced.lines)
+        if discount_share_ppm(order_off, base) > limit:
+            require(cart.order_discount_approval, Action.DISCOUNT_OVER_LIMIT, cart.staff_id)
+
+    # --- committing -------------------------------------------------------------------------
+
+    def commit(
+        self,
+        cart: Cart,
+        staff: StaffMember,
+        tenders: list[TenderInput],
+        age_check: AgeCheckResult | None = None,
+    ) -> CommittedSale:
+        """Validate everything, then write the sale in one transaction. See module docstring."""
+        if staff.id != cart.staff_id:
+            raise SaleRefused("This cart was rung by someone else; sign in as them to finish it.")
+        if not cart.lines:
+            raise SaleRefused("The cart is empty.")
+        try:
+            for line in cart.lines:
+                check_quantity(line.quantity)
+        except CartError as exc:
+            raise SaleRefused(str(exc)) from exc
+        priced = self.price(cart)
+        self._check_privileges(cart, priced)
+        if needs_check(self.settings, cart.kinds):
+            if age_check is None:
+                raise SaleRefused("This order has alcohol: check the guest's age before payment.")
+            if not age_check.passed:
+                raise SaleRefused(f"The age check did not pass: {age_check.message}")
+        if not tenders:
+            raise SaleRefused(f"Take payment of {format_cents(priced.total_cents)} first.")
+        settlement = settle(priced.total_cents, tenders)
+
+        now = utcnow()
+        with self.db.write() as s:
+            number = self._next_number(s)
+            order = Order(
+                id=new_id(),
+                number=number,
+                source="register",
+                status="completed",
+                transaction_type="order",
+                created_at=now,
+                date_modified=now,
+                terminal=self.settings.terminal_prefix,
+                staff_id=staff.id,
+                customer_id=cart.customer.id if cart.customer else None,
+                price_level=(cart.customer.price_level if cart.customer else None)
+                or self.settings.default_price_level,
+                inventory_pool=self.settings.inventory_pool,
+                fulfilment="ship" if cart.ship_to else "carry_out",
+                subtotal_cents=priced.subtotal_cents,
+                discount_cents=priced.discount_cents,
+                tax_cents=priced.tax_cents,
+                shipping_cents=priced.shipping_cents,
+                tip_cents=priced.tip_cents,
+                total_cents=priced.total_cents,
+                order_discount_reason=cart.order_discount.reason if cart.order_discount else None,
+                shipping_status="Sent to Fulfillment" if cart.ship_to else "Picked Up",
+            )
+            if cart.ship_to:
+                t = cart.ship_to
+                order.ship_first_name, order.ship_last_name = t.first_name, t.last_name
+                order.ship_address, order.ship_address2 = t.address, t.address2
+                order.ship_city, order.ship_state, order.ship_zip = (
+                    t.city,
+                    t.state.upper(),
+                    t.zip_code,
+                )
+            s.add(order)
+            for line_no, (line, p) in enumerate(zip(cart.lines, priced.lines, strict=True), 1):
+                s.add(
+                    OrderLine(
+                        id=new_id(),
+                        order_id=order.id,
+                        line_no=line_no,
+                        sku_id=line.item.sku_id,
+                        sku_code=p.sku_code,
+                        name=p.name,
+                        kind=p.kind.value,
+                        quantity=p.quantity,
+                        units=p.units,
+                        unit_price_cents=p.unit_price_cents,
+                        original_price_cents=p.original_price_cents,
+                        discount_cents=p.discount_cents,
+                        taxable=p.taxable,
+                        tax_rate_ppm=p.tax_rate_ppm,
+                        tax_cents=p.tax_cents,
+                        net_cents=p.net_cents,
+                        explanation="; ".join(p.explanation),
+                    )
+                )
+            for index, t in enumerate(tenders):
+                s.add(
+                    Tender(
+                        id=new_id(),
+                        order_id=order.id,
+                        kind=t.kind.value,
+                        amount_cents=t.amount_cents,
+                        change_cents=settlement.change_cents
+                        if index == settlement.change_from_index
+                        else 0,
+                        card_type=t.card_type,
+                        card_last4=t.card_last4,
+                        approval_code=t.approval_code,
+                        gift_card_code=t.gift_card_code,
+                        check_number=t.check_number,
+                        account=t.account,
+                        reason=t.reason,
+                    )
+                )
+            if age_check is not None:
+                s.add(
+                    AgeCheck(
+                        id=new_id(),
+                        order_id=order.id,
+                        staff_id=age_check.staff_id,
+                        checked_at=age_check.checked_at,
+                        method=age_check.method.value,
+                        passed=age_check.passed,
+                        age_years=age_check.age_years,
+                        purpose="sale",
+                    )
+                )
+            self._deplete(s, cart)
+            s.flush()
+            enqueue(s, OutboxKind.ORDER, order.id)
+            s.add(
+                AuditEntry(
+                    id=new_id(),
+                    at=now,
+                    action="sale",
+                    requested_by=staff.id,
+                    order_id=order.id,
+                    detail=f"{number} {format_cents(priced.total_cents)}",
+                )
+            )
+        return CommittedSale(
+            order_id=order.id,
+            number=number,
+            priced=priced,
+            settlement=settlement,
+            tenders=tuple(tenders),
+            created_at=now,
+            kinds=frozenset(cart.kinds),
+        )
+
+    def _next_number(self, s: Session) -> str:
+        """Advance this terminal's sequence inside the sale's transaction.
+
+        A crash before commit rolls the number back with the sale, so no committed
+        number is ever issued twice.
+        """
+        prefix = self.settings.terminal_prefix
+        seq = s.get(NumberSequence, prefix)
+        if seq is None:
+            seq = NumberSequence(prefix=prefix, last_value=0)
+            s.add(seq)
+        seq.last_value += 1
+        return format_number(prefix, seq.last_value)
+
+    def _deplete(self, s: Session, cart: Cart, sign: int = -1) -> None:
+        """Take sold units off the pool's stock (packs deplete their base SKU)."""
+        pool = self.settings.inventory_pool
+        for line in cart.lines:
+            units = line.quantity * line.item.units
+            self._adjust_stock(s, line.item.base_sku_id, pool, sign * units)
+
+    @staticmethod
+    def _adjust_stock(s: Session, sku_id: str, pool: str, delta: int) -> None:
+        result = s.execute(
+            update(Stock)
+            .where(Stock.sku_id == sku_id, Stock.pool == pool)
+            .values(on_hand=Stock.on_hand + delta)
+        )
+        if result.rowcount == 0:
+            s.add(Stock(sku_id=sku_id, pool=pool, on_hand=delta))
+
+    # --- after the sale ---------------------------------------------------------------------
+
+    def void_sale(self, order_id: str, staff: StaffMember, approval: Approval | None) -> None:
+        """Void a committed sale: its stock comes back and WineDirect is told."""
+        require(approval, Action.VOID_SALE, staff.id)
+        with self.db.write() as s:
+            order = s.get(Order, order_id)
+            if order is None or order.source != "register":
+                raise SaleRefused("Only sales rung on a register can be voided here.")
+            if order.status != "completed":
+                raise SaleRefused(f"Order {order.number} is already {order.status}.")
+            order.status = "voided"
+            order.date_modified = utcnow()
+            for line in order.lines:
+                if line.sku_id:
+                    base = self._base_sku(s, line.sku_id)
+                    self._adjust_stock(
+                        s,
+                        base,
+                        order.inventory_pool or self.settings.inventory_pool,
+                        line.quantity * line.units,
+                    )
+            enqueue(s, OutboxKind.VOID, order.id)
+
+    def refund_sale(
+        self,
+        order_id: str,
+        staff: StaffMember,
+        approval: Approval | None,
+        refund_tenders: list[TenderInput],
+    ) -> CommittedSale:
+        """Refund a whole sale as a new refund order pointing at the original.
+
+        The refund order repeats the original's lines and amounts (positive numbers, with
+        `transaction_type="refund"`), the stock comes back, and `refund_tenders` say how the
+        money went back to the guest; they must add up to the original total exactly.
+        """
+        require(approval, Action.REFUND, staff.id)
+        now = utcnow()
+        with self.db.write() as s:
+            original = s.get(Order, order_id)
+            if original is None or original.transaction_type != "order":
+                raise SaleRefused("That order cannot be refunded here.")
+            if original.status != "completed":
+                raise SaleRefused(
+                    f"Order {original.number} is {original.status}; it cannot be refunded."
+                )
+            if s.scalar(select(Order.id).where(Order.previous_order_id == original.id)):
+                raise SaleRefused(f"Order {original.number} has already been refunded.")
+            paid = sum(t.amount_cents for t in refund_tenders)
+            if paid != original.total_cents:
+                raise SaleRefused(
+                    f"The refund must return exactly {format_cents(original.total_cents)}; "
+                    f"the refund tenders add up to {format_cents(paid)}."
+                )
+            number = self._next_number(s)
+            refund = Order(
+                id=new_id(),
+                number=number,
+                source="register",
+                status="completed",
+                transaction_type="refund",
+                previous_order_id=original.id,
+                created_at=now,
+                date_modified=now,
+                terminal=self.settings.terminal_prefix,
+                staff_id=staff.id,
+                customer_id=original.customer_id,
+                price_level=original.price_level,
+                inventory_pool=original.inventory_pool,
+                fulfilment="carry_out",
+                subtotal_cents=original.subtotal_cents,
+                discount_cents=original.discount_cents,
+                tax_cents=original.tax_cents,
+                shipping_cents=original.shipping_cents,
+                tip_cents=original.tip_cents,
+                total_cents=original.total_cents,
+                shipping_status="No Shipping Required",
+            )
+            s.add(refund)
+            for line in original.lines:
+                s.add(
+                    OrderLine(
+                        id=new_id(),
+                        order_id=refund.id,
+                        line_no=line.line_no,
+                        sku_id=line.sku_id,
+                        sku_code=line.sku_code,
+                        name=line.name,
+                        kind=line.kind,
+                        quantity=line.quantity,
+                        units=line.units,
+                        unit_price_cents=line.unit_price_cents,
+                        original_price_cents=line.original_price_cents,
+                        discount_cents=line.discount_cents,
+                        taxable=line.taxable,
+                        tax_rate_ppm=line.tax_rate_ppm,
+                        tax_cents=line.tax_cents,
+                        net_cents=line.net_cents,
+                        explanation=f"refund of {original.number}",
+                    )
+                )
+                if line.sku_id:
+                    self._adjust_stock(
+                        s,
+                        self._base_sku(s, line.sku_id),
+                        original.inventory_pool or self.settings.inventory_pool,
+                        line.quantity * line.units,
+                    )
+            for t in refund_tenders:
+                s.add(
+                    Tender(
+                        id=new_id(),
+                        order_id=refund.id,
+                        kind=t.kind.value,
+                        amount_cents=t.amount_cents,
+                        card_type=t.card_type,
+                        card_last4=t.card_last4,
+                        approval_code=t.approval_code,
+                        gift_card_code=t.gift_card_code,
+                        check_number=t.check_number,
+                        account=t.account,
+                        reason=t.reason,
+                    )
+                )
+            original.status = "refunded"
+            original.date_modified = now
+            s.flush()
+            enqueue(s, OutboxKind.REFUND, refund.id)
+            priced_total = original.total_cents
+        return CommittedSale(
+            order_id=refund.id,
+            number=number,
+            priced=PricedCart([], 0, 0, 0, 0, 0, priced_total, 0),
+            settlement=Settlement(priced_total, 0, None),
+            tenders=tuple(refund_tenders),
+            created_at=now,
+        )
+
+    @staticmethod
+    def _base_sku(s: Session, sku_id: str) -> str:
+        sku = s.get(Sku, sku_id)
+        return sku.base_sku_id or sku.id if sku else sku_id
+
+    def no_sale(self, staff: StaffMember, approval: Approval | None) -> None:
+        """Opening the drawer without a sale: allowed with a manager's approval (audited)."""
+        require(approval, Action.NO_SALE, staff.id)

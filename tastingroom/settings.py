@@ -1,0 +1,112 @@
+"""The store's settings: typed, with defaults, kept in the `setting` table.
+
+Settings live in the database (not a config file) so that a backup carries them and
+every screen and the sync thread see the same values. Credentials are never here:
+they belong to the operating system's keyring.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field, fields
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tastingroom.store.models import Setting, TaxRate
+
+
+class SettingsError(ValueError):
+    """A setting value that makes no sense (the message names it)."""
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    store_name: str = "Tasting Room"
+    terminal_prefix: str = "TR1"
+    website_code: str = "TASTINGROOM"
+    inventory_pool: str = "Tasting Room"
+    pickup_location: str = "TASTINGROOM"
+    timezone: str = "America/Los_Angeles"
+    default_price_level: str = "Retail"
+    tax_rate_ppm: int = 0
+    """Sales tax where the store stands, for carry-out orders (parts per million)."""
+    discount_limit_ppm: int = 150_000
+    """Manual discounts above this share of a line or order need a manager's PIN."""
+    case_threshold_bottles: int = 12
+    case_discount_ppm: int = 100_000
+    case_discount_kinds: tuple[str, ...] = ("bottle",)
+    case_combines: str = "best"
+    """How the mixed-case discount meets a club discount on one line: "best" gives the
+    larger of the two, "stack" takes the case discount off the club price."""
+    tasting_fee_waiver_bottles: int = 2
+    """Every this many bottles bought waive one tasting fee (0: no waiver by purchase)."""
+    club_waives_tasting_fee: bool = True
+    minimum_age: int = 21
+    age_restricted_kinds: tuple[str, ...] = (
+        "bottle",
+        "can",
+        "glass_pour",
+        "tasting_flight",
+        "tasting_fee",
+    )
+    visual_check_over_age: int | None = None
+    """When set (say 40), staff may record "visibly over N" instead of reading an ID."""
+    lockout_attempts: int = 5
+    lockout_minutes: int = 5
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.case_combines not in ("best", "stack"):
+            raise SettingsError('case_combines must be "best" or "stack".')
+        if not self.terminal_prefix or not self.terminal_prefix.replace("_", "").isalnum():
+            raise SettingsError("The terminal prefix must be letters and digits, e.g. TR1.")
+        if self.minimum_age < 0 or self.tax_rate_ppm < 0:
+            raise SettingsError("Ages and tax rates cannot be negative.")
+
+
+_FIELDS = {f.name: f for f in fields(StoreSettings) if f.name != "extra"}
+
+
+def _encode(value: object) -> str:
+    return json.dumps(list(value) if isinstance(value, tuple) else value)
+
+
+def _decode(name: str, raw: str) -> object:
+    value = json.loads(raw)
+    return tuple(value) if isinstance(value, list) else value
+
+
+def load_settings(session: Session) -> StoreSettings:
+    """The store's settings, defaults filled in for anything never set."""
+    known: dict[str, object] = {}
+    extra: dict[str, str] = {}
+    for row in session.scalars(select(Setting)):
+        if row.key in _FIELDS:
+            known[row.key] = _decode(row.key, row.value)
+        else:
+            extra[row.key] = row.value
+    return StoreSettings(**known, extra=extra)  # type: ignore[arg-type]
+
+
+def save_settings(session: Session, **changes: object) -> StoreSettings:
+    """Change some settings (validated together) inside the caller's transaction."""
+    current = load_settings(session)
+    unknown = set(changes) - set(_FIELDS)
+    if unknown:
+        raise SettingsError(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
+    updated = dataclasses.replace(current, **changes)  # type: ignore[arg-type]
+    for name in changes:
+        session.merge(Setting(key=name, value=_encode(getattr(updated, name))))
+    return updated
+
+
+def tax_rate_for(session: Session, settings: StoreSettings, ship_state: str | None) -> int:
+    """The rate for an order: the destination state's when shipped and one is set,
+    otherwise the store's own."""
+    if ship_state:
+        rate = session.scalar(select(TaxRate.rate_ppm).where(TaxRate.state == ship_state.upper()))
+        if rate is not None:
+            return rate
+    return settings.tax_rate_ppm

@@ -1,0 +1,61 @@
+"""The outbox: what WineDirect must be told, written in the same transaction as the change.
+
+A change and its outbox row commit together or not at all, so nothing committed can be
+forgotten by sync, and nothing uncommitted can be sent. The idempotency key is derived
+from the record and the kind of change, so that a retry after a crash or a timeout is
+recognisably the same message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tastingroom.store.models import OutboxItem, new_id, utcnow
+
+
+class OutboxKind(StrEnum):
+    ORDER = "order.upsert"
+    REFUND = "order.refund"
+    VOID = "order.void"
+    PICKUP = "order.pickup"
+    CONTACT = "contact.upsert"
+
+
+def enqueue(session: Session, kind: OutboxKind, entity_id: str, revision: int = 0) -> OutboxItem:
+    """Add one row for `entity_id`; `revision` tells apart later changes to the same record."""
+    key = f"{kind.value}:{entity_id}:{revision}"
+    item = OutboxItem(
+        id=new_id(), kind=kind.value, entity_id=entity_id, idempotency_key=key, created_at=utcnow()
+    )
+    session.add(item)
+    return item
+
+
+@dataclass(frozen=True)
+class OutboxSummary:
+    pending: int
+    quarantined: int
+    oldest_pending_at: datetime | None
+
+    def oldest_pending_age_seconds(self, now: datetime | None = None) -> float | None:
+        if self.oldest_pending_at is None:
+            return None
+        return ((now or utcnow()) - self.oldest_pending_at).total_seconds()
+
+
+def summary(session: Session) -> OutboxSummary:
+    rows = dict(
+        session.execute(select(OutboxItem.state, func.count()).group_by(OutboxItem.state)).all()
+    )
+    oldest = session.scalar(
+        select(OutboxItem.created_at)
+        .where(OutboxItem.state == "pending")
+        .order_by(OutboxItem.seq)
+        .limit(1)
+    )
+    return OutboxSummary(rows.get("pending", 0), rows.get("quarantined", 0), oldest)

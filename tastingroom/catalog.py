@@ -51,40 +51,47 @@ class Item:
         return None if price is None else price[0]
 
 
-def display_name(product: Product, sku: Sku) -> str:
-    title = product.pos_title or product.title
-    if sku.unit_description and sku.units > 1:
-        return f"{title} ({sku.unit_description})"
-    return title
+def display_name(
+    title: str, pos_title: str | None, unit_description: str | None, units: int
+) -> str:
+    """What staff see: the short POS title, with the pack size for packs."""
+    name = pos_title or title
+    return f"{name} ({unit_description})" if unit_description and units > 1 else name
 
 
 def load_items(session: Session, *, active_only: bool = True) -> list[Item]:
-    """Every sellable SKU with its prices, in two queries."""
+    """Every sellable SKU with its prices, in two column queries (no ORM objects: this
+    runs over the whole catalog at start-up)."""
     prices: dict[str, dict[str, tuple[int, int | None]]] = {}
     for sku_id, level, price, sale in session.execute(
         select(Price.sku_id, Price.price_level, Price.price_cents, Price.sale_price_cents)
     ):
         prices.setdefault(sku_id, {})[level] = (price, sale)
-    query = select(Sku, Product).join(Product, Sku.product_id == Product.id)
+    query = select(
+        Sku.id, Sku.code, Sku.barcode, Sku.unit_description, Sku.units, Sku.base_sku_id,
+        Sku.non_taxable, Product.title, Product.pos_title, Product.kind, Product.category,
+    ).join(Product, Sku.product_id == Product.id)  # fmt: skip
     if active_only:
         query = query.where(Sku.active.is_(True), Product.active.is_(True))
-    items = []
-    for sku, product in session.execute(query):
-        items.append(
-            Item(
-                sku_id=sku.id,
-                code=sku.code,
-                barcode=sku.barcode,
-                name=display_name(product, sku),
-                kind=Kind(product.kind),
-                units=sku.units,
-                base_sku_id=sku.base_sku_id or sku.id,
-                taxable=not sku.non_taxable,
-                prices=prices.get(sku.id, {}),
-                category=product.category,
-            )
+    kinds = {k.value: k for k in Kind}
+    return [
+        Item(
+            sku_id=sku_id,
+            code=code,
+            barcode=barcode,
+            name=display_name(title, pos_title, unit_description, units),
+            kind=kinds[kind],
+            units=units,
+            base_sku_id=base_sku_id or sku_id,
+            taxable=not non_taxable,
+            prices=prices.get(sku_id, {}),
+            category=category,
         )
-    return items
+        for (
+            sku_id, code, barcode, unit_description, units, base_sku_id, non_taxable,
+            title, pos_title, kind, category,
+        ) in session.execute(query)
+    ]  # fmt: skip
 
 
 class CatalogIndex:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from tastingroom.age import AgeCheckResult, needs_check
@@ -29,7 +29,7 @@ from tastingroom.pricing import (
     discount_share_ppm,
     price_cart,
 )
-from tastingroom.settings import StoreSettings, load_settings, tax_rate_for
+from tastingroom.settings import StoreSettings, load_settings, tax_rates
 from tastingroom.staff import Action, Approval, AuthError, StaffMember, require
 from tastingroom.store.database import Database
 from tastingroom.store.models import (
@@ -46,6 +46,29 @@ from tastingroom.store.models import (
 )
 from tastingroom.sync.outbox import OutboxKind, enqueue
 from tastingroom.tenders import Settlement, TenderInput, settle
+
+# The sale's statements, built once: building them per sale costs more than SQLite
+# takes to run them (see `tastingroom bench`).
+_stock = Stock.__table__
+_sequence = NumberSequence.__table__
+STOCK_DELTA = (
+    _stock.update()
+    .where(_stock.c.sku_id == bindparam("b_sku"), _stock.c.pool == bindparam("b_pool"))
+    .values(on_hand=_stock.c.on_hand + bindparam("b_delta"))
+)
+"""Moves a counted SKU's stock; run with one parameter set per line (executemany)."""
+NEXT_NUMBER = (
+    _sequence.update()
+    .where(_sequence.c.prefix == bindparam("b_prefix"))
+    .values(last_value=_sequence.c.last_value + 1)
+    .returning(_sequence.c.last_value)
+)
+INSERT_SEQUENCE = _sequence.insert()
+INSERT_ORDER = Order.__table__.insert()
+INSERT_LINE = OrderLine.__table__.insert()
+INSERT_TENDER = Tender.__table__.insert()
+INSERT_AGE_CHECK = AgeCheck.__table__.insert()
+INSERT_AUDIT = AuditEntry.__table__.insert()
 
 
 class SaleRefused(ValueError):
@@ -72,13 +95,16 @@ class Register:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        with db.read() as s:
-            self.settings: StoreSettings = load_settings(s)
+        self.settings: StoreSettings = StoreSettings()
+        self._tax_rates: dict[str, int] = {}
+        self.reload_settings()
         self._index: CatalogIndex | None = None
 
     def reload_settings(self) -> None:
+        """Read the settings and destination tax rates again (after they were changed)."""
         with self.db.read() as s:
             self.settings = load_settings(s)
+            self._tax_rates = tax_rates(s)
 
     @property
     def catalog(self) -> CatalogIndex:
@@ -103,15 +129,15 @@ class Register:
     # --- pricing ----------------------------------------------------------------------------
 
     def context(self, cart: Cart) -> PricingContext:
-        with self.db.read() as s:
-            rate = tax_rate_for(s, self.settings, cart.ship_to.state if cart.ship_to else None)
+        state = cart.ship_to.state.upper() if cart.ship_to else None
+        rate = self._tax_rates.get(state, self.settings.tax_rate_ppm) if state else None
         customer = cart.customer
         return PricingContext(
             settings=self.settings,
             price_level=customer.price_level if customer else None,
             clubs=customer.clubs if customer else (),
             tax_exempt=customer.tax_exempt if customer else False,
-            tax_rate_ppm=rate,
+            tax_rate_ppm=self.settings.tax_rate_ppm if rate is None else rate,
             shipping_cents=cart.ship_to.shipping_cents if cart.ship_to else 0,
             tip_cents=cart.tip_cents,
             order_discount=cart.order_discount,
@@ -176,111 +202,92 @@ class Register:
         settlement = settle(priced.total_cents, tenders)
 
         now = utcnow()
-        with self.db.write() as s:
-            number = self._next_number(s)
-            order = Order(
-                id=new_id(),
-                number=number,
-                source="register",
-                status="completed",
-                transaction_type="order",
-                created_at=now,
-                date_modified=now,
-                terminal=self.settings.terminal_prefix,
-                staff_id=staff.id,
-                customer_id=cart.customer.id if cart.customer else None,
-                price_level=(cart.customer.price_level if cart.customer else None)
-                or self.settings.default_price_level,
-                inventory_pool=self.settings.inventory_pool,
-                fulfilment="ship" if cart.ship_to else "carry_out",
-                subtotal_cents=priced.subtotal_cents,
-                discount_cents=priced.discount_cents,
-                tax_cents=priced.tax_cents,
-                shipping_cents=priced.shipping_cents,
-                tip_cents=priced.tip_cents,
-                total_cents=priced.total_cents,
-                order_discount_reason=cart.order_discount.reason if cart.order_discount else None,
-                shipping_status="Sent to Fulfillment" if cart.ship_to else "Picked Up",
-            )
-            if cart.ship_to:
-                t = cart.ship_to
-                order.ship_first_name, order.ship_last_name = t.first_name, t.last_name
-                order.ship_address, order.ship_address2 = t.address, t.address2
-                order.ship_city, order.ship_state, order.ship_zip = (
-                    t.city,
-                    t.state.upper(),
-                    t.zip_code,
-                )
-            s.add(order)
-            for line_no, (line, p) in enumerate(zip(cart.lines, priced.lines, strict=True), 1):
-                s.add(
-                    OrderLine(
-                        id=new_id(),
-                        order_id=order.id,
-                        line_no=line_no,
-                        sku_id=line.item.sku_id,
-                        sku_code=p.sku_code,
-                        name=p.name,
-                        kind=p.kind.value,
-                        quantity=p.quantity,
-                        units=p.units,
-                        unit_price_cents=p.unit_price_cents,
-                        original_price_cents=p.original_price_cents,
-                        discount_cents=p.discount_cents,
-                        taxable=p.taxable,
-                        tax_rate_ppm=p.tax_rate_ppm,
-                        tax_cents=p.tax_cents,
-                        net_cents=p.net_cents,
-                        explanation="; ".join(p.explanation),
-                    )
-                )
-            for index, t in enumerate(tenders):
-                s.add(
-                    Tender(
-                        id=new_id(),
-                        order_id=order.id,
-                        kind=t.kind.value,
-                        amount_cents=t.amount_cents,
-                        change_cents=settlement.change_cents
-                        if index == settlement.change_from_index
-                        else 0,
-                        card_type=t.card_type,
-                        card_last4=t.card_last4,
-                        approval_code=t.approval_code,
-                        gift_card_code=t.gift_card_code,
-                        check_number=t.check_number,
-                        account=t.account,
-                        reason=t.reason,
-                    )
-                )
+        order_id = new_id()
+        order_row = self._order_row(cart, staff, priced, order_id, now)
+        line_rows = [
+            {
+                "id": new_id(),
+                "order_id": order_id,
+                "line_no": line_no,
+                "sku_id": line.item.sku_id,
+                "sku_code": p.sku_code,
+                "name": p.name,
+                "kind": p.kind.value,
+                "quantity": p.quantity,
+                "units": p.units,
+                "unit_price_cents": p.unit_price_cents,
+                "original_price_cents": p.original_price_cents,
+                "discount_cents": p.discount_cents,
+                "taxable": p.taxable,
+                "tax_rate_ppm": p.tax_rate_ppm,
+                "tax_cents": p.tax_cents,
+                "net_cents": p.net_cents,
+                "explanation": "; ".join(p.explanation),
+            }
+            for line_no, (line, p) in enumerate(zip(cart.lines, priced.lines, strict=True), 1)
+        ]
+        tender_rows = [
+            {
+                "id": new_id(),
+                "order_id": order_id,
+                "kind": t.kind.value,
+                "amount_cents": t.amount_cents,
+                "change_cents": settlement.change_cents
+                if index == settlement.change_from_index
+                else 0,
+                "card_type": t.card_type,
+                "card_last4": t.card_last4,
+                "approval_code": t.approval_code,
+                "gift_card_code": t.gift_card_code,
+                "check_number": t.check_number,
+                "account": t.account,
+                "reason": t.reason,
+            }
+            for index, t in enumerate(tenders)
+        ]
+        stock_rows = [
+            {"b_sku": line.item.base_sku_id, "b_pool": self.settings.inventory_pool,
+             "b_delta": -line.quantity * line.item.units}
+            for line in cart.lines
+        ]  # fmt: skip
+
+        # The write itself: Core statements, no ORM unit of work, so that the lock is
+        # held for as short a time as possible (see `tastingroom bench`).
+        with self.db.write_core() as conn:
+            number = self._next_number(conn)
+            order_row["number"] = number
+            conn.execute(INSERT_ORDER, order_row)
+            conn.execute(INSERT_LINE, line_rows)
+            conn.execute(INSERT_TENDER, tender_rows)
             if age_check is not None:
-                s.add(
-                    AgeCheck(
-                        id=new_id(),
-                        order_id=order.id,
-                        staff_id=age_check.staff_id,
-                        checked_at=age_check.checked_at,
-                        method=age_check.method.value,
-                        passed=age_check.passed,
-                        age_years=age_check.age_years,
-                        purpose="sale",
-                    )
+                conn.execute(
+                    INSERT_AGE_CHECK,
+                    {
+                        "id": new_id(),
+                        "order_id": order_id,
+                        "staff_id": age_check.staff_id,
+                        "checked_at": age_check.checked_at,
+                        "method": age_check.method.value,
+                        "passed": age_check.passed,
+                        "age_years": age_check.age_years,
+                        "purpose": "sale",
+                    },
                 )
-            self._deplete(s, cart)
-            s.flush()
-            enqueue(s, OutboxKind.ORDER, order.id)
-            s.add(
-                AuditEntry(
-                    id=new_id(),
-                    at=now,
-                    action="sale",
-                    requested_by=staff.id,
-                    order_id=order.id,
-                    detail=f"{number} {format_cents(priced.total_cents)}",
-                )
+            conn.execute(STOCK_DELTA, stock_rows)
+            enqueue(conn, OutboxKind.ORDER, order_id)
+            conn.execute(
+                INSERT_AUDIT,
+                {
+                    "id": new_id(),
+                    "at": now,
+                    "action": "sale",
+                    "requested_by": staff.id,
+                    "order_id": order_id,
+                    "detail": f"{number} {format_cents(priced.total_cents)}",
+                },
             )
         return CommittedSale(
-            order_id=order.id,
+            order_id=order_id,
             number=number,
             priced=priced,
             settlement=settlement,
@@ -289,36 +296,61 @@ class Register:
             kinds=frozenset(cart.kinds),
         )
 
-    def _next_number(self, s: Session) -> str:
+    def _order_row(
+        self, cart: Cart, staff: StaffMember, priced: PricedCart, order_id: str, now: datetime
+    ) -> dict[str, object]:
+        customer = cart.customer
+        ship = cart.ship_to
+        return {
+            "id": order_id,
+            "source": "register",
+            "status": "completed",
+            "transaction_type": "order",
+            "created_at": now,
+            "date_modified": now,
+            "terminal": self.settings.terminal_prefix,
+            "staff_id": staff.id,
+            "customer_id": customer.id if customer else None,
+            "price_level": (customer.price_level if customer else None)
+            or self.settings.default_price_level,
+            "inventory_pool": self.settings.inventory_pool,
+            "fulfilment": "ship" if ship else "carry_out",
+            "ship_first_name": ship.first_name if ship else None,
+            "ship_last_name": ship.last_name if ship else None,
+            "ship_address": ship.address if ship else None,
+            "ship_address2": ship.address2 if ship else None,
+            "ship_city": ship.city if ship else None,
+            "ship_state": ship.state.upper() if ship else None,
+            "ship_zip": ship.zip_code if ship else None,
+            "subtotal_cents": priced.subtotal_cents,
+            "discount_cents": priced.discount_cents,
+            "tax_cents": priced.tax_cents,
+            "shipping_cents": priced.shipping_cents,
+            "tip_cents": priced.tip_cents,
+            "total_cents": priced.total_cents,
+            "order_discount_reason": cart.order_discount.reason if cart.order_discount else None,
+            "shipping_status": "Sent to Fulfillment" if ship else "Picked Up",
+        }
+
+    def _next_number(self, conn: Session | Connection) -> str:
         """Advance this terminal's sequence inside the sale's transaction.
 
         A crash before commit rolls the number back with the sale, so no committed
         number is ever issued twice.
         """
         prefix = self.settings.terminal_prefix
-        seq = s.get(NumberSequence, prefix)
-        if seq is None:
-            seq = NumberSequence(prefix=prefix, last_value=0)
-            s.add(seq)
-        seq.last_value += 1
-        return format_number(prefix, seq.last_value)
-
-    def _deplete(self, s: Session, cart: Cart, sign: int = -1) -> None:
-        """Take sold units off the pool's stock (packs deplete their base SKU)."""
-        pool = self.settings.inventory_pool
-        for line in cart.lines:
-            units = line.quantity * line.item.units
-            self._adjust_stock(s, line.item.base_sku_id, pool, sign * units)
+        if isinstance(conn, Session):
+            conn = conn.connection()
+        value = conn.execute(NEXT_NUMBER, {"b_prefix": prefix}).scalar()
+        if value is None:
+            value = 1
+            conn.execute(INSERT_SEQUENCE, {"prefix": prefix, "last_value": value})
+        return format_number(prefix, value)
 
     @staticmethod
     def _adjust_stock(s: Session, sku_id: str, pool: str, delta: int) -> None:
-        result = s.execute(
-            update(Stock)
-            .where(Stock.sku_id == sku_id, Stock.pool == pool)
-            .values(on_hand=Stock.on_hand + delta)
-        )
-        if result.rowcount == 0:
-            s.add(Stock(sku_id=sku_id, pool=pool, on_hand=delta))
+        """Move a tracked SKU's count; items nobody counts (fees, pours) have no row."""
+        s.connection().execute(STOCK_DELTA, [{"b_sku": sku_id, "b_pool": pool, "b_delta": delta}])
 
     # --- after the sale ---------------------------------------------------------------------
 

@@ -102,11 +102,6 @@ def save_settings(session: Session, **changes: object) -> StoreSettings:
     return updated
 
 
-def tax_rate_for(session: Session, settings: StoreSettings, ship_state: str | None) -> int:
-    """The rate for an order: the destination state's when shipped and one is set,
-    otherwise the store's own."""
-    if ship_state:
-        rate = session.scalar(select(TaxRate.rate_ppm).where(TaxRate.state == ship_state.upper()))
-        if rate is not None:
-            return rate
-    return settings.tax_rate_ppm
+def tax_rates(session: Session) -> dict[str, int]:
+    """Sales tax by destination state, for shipped orders (the store's rate elsewhere)."""
+    return {state: rate for state, rate in session.execute(select(TaxRate.state, TaxRate.rate_ppm))}

@@ -145,6 +145,20 @@ class Database:
                     raise friendly from exc
                 raise
 
+    @contextmanager
+    def write_core(self) -> Iterator[Connection]:
+        """Like `write`, but a Core connection without a Session: for the sale commit,
+        where the ORM's per-transaction bookkeeping costs more than SQLite's own work."""
+        with self._write_lock:
+            try:
+                with self._write_engine.begin() as conn:
+                    yield conn
+            except (DatabaseError, OperationalError) as exc:
+                friendly = translate_error(exc)
+                if friendly is not None:
+                    raise friendly from exc
+                raise
+
     def pragma(self, name: str) -> object:
         """Read one pragma on a fresh pooled connection (used by status and tests)."""
         with self.engine.connect() as conn:

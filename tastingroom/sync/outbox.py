@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from tastingroom.store.models import OutboxItem, new_id, utcnow
+
+_INSERT = OutboxItem.__table__.insert()
 
 
 class OutboxKind(StrEnum):
@@ -26,14 +28,29 @@ class OutboxKind(StrEnum):
     CONTACT = "contact.upsert"
 
 
-def enqueue(session: Session, kind: OutboxKind, entity_id: str, revision: int = 0) -> OutboxItem:
-    """Add one row for `entity_id`; `revision` tells apart later changes to the same record."""
+def enqueue(
+    target: Session | Connection, kind: OutboxKind, entity_id: str, revision: int = 0
+) -> str:
+    """Add one row for `entity_id` and return its idempotency key.
+
+    `revision` tells apart later changes to the same record. A Core insert, not the ORM,
+    because this runs inside every sale's commit.
+    """
     key = f"{kind.value}:{entity_id}:{revision}"
-    item = OutboxItem(
-        id=new_id(), kind=kind.value, entity_id=entity_id, idempotency_key=key, created_at=utcnow()
+    conn = target.connection() if isinstance(target, Session) else target
+    conn.execute(
+        _INSERT,
+        {
+            "id": new_id(),
+            "kind": kind.value,
+            "entity_id": entity_id,
+            "idempotency_key": key,
+            "created_at": utcnow(),
+            "state": "pending",
+            "attempts": 0,
+        },
     )
-    session.add(item)
-    return item
+    return key
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,235 @@
+"""`tastingroom bench`: the speed targets, measured, with baselines from the same run.
+
+Machines here are noisy, so every figure is a median (p50) and a p99 over many runs,
+and the commit is compared with a bare `sqlite3` baseline that writes the same rows
+with the same pragmas in the same run: the ratio is what the target is about.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+
+from tastingroom.age import check_birth_date
+from tastingroom.cart import Cart
+from tastingroom.catalog import CatalogIndex
+from tastingroom.demo import seed_demo
+from tastingroom.kinds import Kind
+from tastingroom.sales import Register
+from tastingroom.staff import Role, StaffMember, list_staff
+from tastingroom.store.database import BUSY_TIMEOUT_MS, Database
+from tastingroom.synthetic import generate_catalog
+from tastingroom.tenders import TenderInput, TenderKind
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    runs: int
+    p50_ms: float
+    p99_ms: float
+    target: str
+    met: bool | None
+    note: str = ""
+
+
+def _percentiles(samples_ns: list[int]) -> tuple[float, float]:
+    ms = sorted(s / 1e6 for s in samples_ns)
+    p99 = ms[min(len(ms) - 1, round(0.99 * (len(ms) - 1)))]
+    return statistics.median(ms), p99
+
+
+def _time(fn: Callable[[], object], runs: int) -> list[int]:
+    out = []
+    for _ in range(runs):
+        start = time.perf_counter_ns()
+        fn()
+        out.append(time.perf_counter_ns() - start)
+    return out
+
+
+def bench_search(folder: Path, skus: int, runs: int) -> list[Figure]:
+    db = Database.open(folder / "search.sqlite3")
+    try:
+        generate_catalog(db, skus)
+        start = time.perf_counter()
+        index = CatalogIndex.from_session(db.read())
+        build_s = time.perf_counter() - start
+    finally:
+        db.close()
+    rng = random.Random(3)
+    items = index.items
+    queries = {
+        "name prefix": lambda i: i.name[: rng.randint(3, 8)],
+        "substring": lambda i: i.name[4 : 4 + rng.randint(4, 9)],
+        "SKU": lambda i: i.code,
+        "barcode": lambda i: i.barcode or i.code,
+    }
+    figures = []
+    for label, make in queries.items():
+        picks = [make(rng.choice(items)) for _ in range(runs)]
+        samples = []
+        for q in picks:
+            start = time.perf_counter_ns()
+            found = index.search(q)
+            samples.append(time.perf_counter_ns() - start)
+            if not found:
+                raise AssertionError(f"search for {q!r} found nothing")
+        p50, p99 = _percentiles(samples)
+        figures.append(
+            Figure(
+                f"search {label} ({skus:,} SKUs)",
+                runs,
+                p50,
+                p99,
+                "p50 <= 5 ms, p99 <= 20 ms",
+                p50 <= 5 and p99 <= 20,
+                f"index built in {build_s:.2f} s" if label == "name prefix" else "",
+            )
+        )
+    return figures
+
+
+def _sale_parts(register: Register, staff: StaffMember, rng: random.Random):
+    bottles = [i for i in register.catalog.items if i.kind is Kind.BOTTLE and i.units == 1]
+    fees = [i for i in register.catalog.items if i.kind is Kind.TASTING_FEE]
+    cart = Cart(staff_id=staff.id)
+    for item in rng.sample(bottles, 2):
+        cart.add(item)
+    cart.add(rng.choice(fees))
+    total = register.price(cart).total_cents
+    cash = total // 2
+    tenders = [
+        TenderInput(TenderKind.CASH, cash),
+        TenderInput(
+            TenderKind.CARD, total - cash, card_type="Visa", card_last4="4242", approval_code="A1"
+        ),
+    ]
+    check = check_birth_date(register.settings, staff.id, date(1980, 5, 17))
+    return cart, tenders, check
+
+
+def _bare_commit(conn: sqlite3.Connection, staff_id: str, seq: list[int]) -> None:
+    """The same rows a sale writes, by hand: what SQLite alone costs."""
+    ids = [str(uuid.uuid4()) for _ in range(9)]
+    now = "2026-11-23 12:00:00.000000"
+    seq[0] += 1
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("UPDATE number_sequence SET last_value = ? WHERE prefix = 'BASE'", (seq[0],))
+    conn.execute(
+        "INSERT INTO sale_order (id, number, source, status, transaction_type, created_at, "
+        "terminal, staff_id, fulfilment, subtotal_cents, discount_cents, tax_cents, "
+        "shipping_cents, tip_cents, total_cents, date_modified) "
+        "VALUES (?, ?, 'register', 'completed', 'order', ?, 'BASE', ?, 'carry_out', "
+        "9000, 0, 776, 0, 0, 9776, ?)",
+        (ids[0], f"BASE-{seq[0]:06d}", now, staff_id, now),
+    )
+    for n in range(3):
+        conn.execute(
+            "INSERT INTO order_line (id, order_id, line_no, sku_code, name, kind, quantity, "
+            "units, unit_price_cents, original_price_cents, discount_cents, taxable, "
+            "tax_rate_ppm, tax_cents, net_cents, explanation) "
+            "VALUES (?, ?, ?, 'SKU', 'Wine', 'bottle', 1, 1, 3000, 3000, 0, 1, 86250, 259, "
+            "3000, '')",
+            (ids[1 + n], ids[0], n + 1),
+        )
+        conn.execute(
+            "UPDATE stock SET on_hand = on_hand - 1 WHERE rowid = (SELECT min(rowid) FROM stock)"
+        )
+    for n, kind in enumerate(("cash", "card")):
+        conn.execute(
+            "INSERT INTO tender (id, order_id, kind, amount_cents, change_cents) "
+            "VALUES (?, ?, ?, 4888, 0)",
+            (ids[4 + n], ids[0], kind),
+        )
+    conn.execute(
+        "INSERT INTO age_check (id, order_id, staff_id, checked_at, method, passed, age_years, "
+        "purpose) VALUES (?, ?, ?, ?, 'typed_dob', 1, 46, 'sale')",
+        (ids[6], ids[0], staff_id, now),
+    )
+    conn.execute(
+        "INSERT INTO outbox_item (id, kind, entity_id, idempotency_key, created_at, state, "
+        "attempts) VALUES (?, 'order.upsert', ?, ?, ?, 'pending', 0)",
+        (ids[7], ids[0], f"order.upsert:{ids[0]}:0", now),
+    )
+    conn.execute(
+        "INSERT INTO audit_entry (id, at, action, requested_by, order_id, detail) "
+        "VALUES (?, ?, 'sale', ?, ?, '')",
+        (ids[8], now, staff_id, ids[0]),
+    )
+    conn.execute("COMMIT")
+
+
+def bench_commit(folder: Path, runs: int) -> list[Figure]:
+    db = Database.open(folder / "commit.sqlite3")
+    seed_demo(db)
+    register = Register(db)
+    cashier = next(s for s in list_staff(db) if s.role is Role.CASHIER)
+    rng = random.Random(5)
+    parts = [_sale_parts(register, cashier, rng) for _ in range(runs)]
+    it = iter(parts)
+
+    def one() -> None:
+        cart, tenders, check = next(it)
+        register.commit(cart, cashier, tenders, check)
+
+    ours = _time(one, runs)
+    db.close()
+
+    baseline_path = folder / "commit.sqlite3"
+    conn = sqlite3.connect(baseline_path, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("INSERT INTO number_sequence (prefix, last_value) VALUES ('BASE', 0)")
+    seq = [0]
+    bare = _time(lambda: _bare_commit(conn, cashier.id, seq), runs)
+    conn.close()
+
+    o50, o99 = _percentiles(ours)
+    b50, b99 = _percentiles(bare)
+    ratio = o50 / b50
+    return [
+        Figure("sale commit: bare sqlite3 baseline", runs, b50, b99, "baseline", None),
+        Figure(
+            "sale commit: Register.commit",
+            runs,
+            o50,
+            o99,
+            "p50 <= 3x baseline",
+            ratio <= 3,
+            f"ratio of medians {ratio:.2f}x",
+        ),
+    ]
+
+
+def run(*, quick: bool = False) -> list[Figure]:
+    """All benchmarks; `quick` uses smaller sizes (for a smoke test, not for the targets)."""
+    skus, search_runs, commit_runs = (5_000, 100, 30) if quick else (100_000, 1_000, 300)
+    with tempfile.TemporaryDirectory(prefix="tastingroom-bench-") as tmp:
+        folder = Path(tmp)
+        return bench_search(folder, skus, search_runs) + bench_commit(folder, commit_runs)
+
+
+def render(figures: list[Figure]) -> str:
+    lines = [f"{'benchmark':<46} {'runs':>6} {'p50 ms':>9} {'p99 ms':>9}  target"]
+    for f in figures:
+        verdict = "" if f.met is None else ("  met" if f.met else "  MISSED")
+        note = f"  ({f.note})" if f.note else ""
+        lines.append(
+            f"{f.name:<46} {f.runs:>6} {f.p50_ms:>9.3f} {f.p99_ms:>9.3f}  {f.target}{verdict}{note}"
+        )
+    return "\n".join(lines)
+
+
+def as_dicts(figures: list[Figure]) -> list[dict]:
+    return [asdict(f) for f in figures]

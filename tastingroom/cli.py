@@ -1,0 +1,222 @@
+"""The `tastingroom` command.
+
+With no command it starts the register (on the demo winery when nothing is set up
+yet). Every command answers `--help`; bad arguments get one clear line and exit
+status 2. Only starting the register imports Qt: everything else runs on a machine
+with no display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import NoReturn
+
+from tastingroom import __version__
+from tastingroom.money import format_cents
+from tastingroom.paths import DATA_DIR_ENV, data_dir, database_path
+from tastingroom.store.database import Database, StoreError
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake in one line instead of a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
+def _data_dir_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir",
+        metavar="D",
+        help=f"folder holding the register's database (default: ${DATA_DIR_ENV}, "
+        "else the platform's data folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="tastingroom",
+        description="Tastingroom: the point of sale for winery tasting rooms and market stands. "
+        "With no command, starts the register.",
+    )
+    parser.add_argument("--version", action="version", version=f"tastingroom {__version__}")
+    _data_dir_option(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("register", help="start the register (the default)")
+    _data_dir_option(p)
+
+    p = sub.add_parser("init", help="create the register's database")
+    _data_dir_option(p)
+    p.add_argument("--demo", action="store_true", help="fill it with the demo winery")
+
+    p = sub.add_parser("demo", help="demo and training tools")
+    _data_dir_option(p)
+    demo_sub = p.add_subparsers(dest="demo_command", metavar="WHAT", parser_class=_Parser)
+    sales = demo_sub.add_parser(
+        "sales", help="ring N realistic demo sales through the register's own commit path"
+    )
+    _data_dir_option(sales)
+    sales.add_argument("--count", type=_count, required=True, metavar="N")
+    sales.add_argument("--seed", type=int, default=None, help="repeatable sales")
+
+    p = sub.add_parser("backup", help="copy the database safely while the register runs")
+    _data_dir_option(p)
+    p.add_argument("--to", metavar="FILE", help="where to write the copy")
+
+    p = sub.add_parser("status", help="database, pending sync items and last sync")
+    _data_dir_option(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = sub.add_parser("bench", help="measure search and sale-commit speed against targets")
+    p.add_argument("--quick", action="store_true", help="small sizes: a smoke run, not targets")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    return parser
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("the count cannot be negative")
+    return value
+
+
+def _folder(args: argparse.Namespace) -> Path:
+    return data_dir(getattr(args, "data_dir", None))
+
+
+def _open_existing(args: argparse.Namespace) -> Database:
+    path = database_path(_folder(args))
+    if not path.exists():
+        raise StoreError(
+            f"There is no register database at {path}. "
+            "Run 'tastingroom init' (or 'tastingroom init --demo') first."
+        )
+    return Database.open(path)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from tastingroom.demo import seed_demo
+
+    path = database_path(_folder(args))
+    db = Database.open(path)
+    try:
+        if args.demo:
+            seed_demo(db)
+            print(f"Created the demo winery at {path}.")
+        else:
+            print(f"Database ready at {path}.")
+    finally:
+        db.close()
+    return 0
+
+
+def cmd_demo_sales(args: argparse.Namespace) -> int:
+    from tastingroom.demo import ring_demo_sales
+
+    db = _open_existing(args)
+    try:
+        sales = ring_demo_sales(db, args.count, seed=args.seed)
+    finally:
+        db.close()
+    total = sum(s.priced.total_cents for s in sales)
+    if sales:
+        print(f"Rang {len(sales)} sales ({sales[0].number} to {sales[-1].number}), "
+              f"{format_cents(total)} in all.")  # fmt: skip
+    else:
+        print("Rang no sales.")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    db = _open_existing(args)
+    try:
+        if args.to:
+            target = Path(args.to)
+        else:
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            target = db.path.parent / "backups" / f"tastingroom-{stamp}.sqlite3"
+        db.backup(target)
+    finally:
+        db.close()
+    print(f"Backed up to {target}.")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from tastingroom.status import read_status
+
+    db = _open_existing(args)
+    try:
+        status = read_status(db)
+    finally:
+        db.close()
+    if args.json:
+        print(json.dumps(status.as_dict(), indent=2))
+    else:
+        print(status.render())
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from tastingroom import bench
+
+    figures = bench.run(quick=args.quick)
+    if args.json:
+        print(json.dumps(bench.as_dicts(figures), indent=2))
+    else:
+        print(bench.render(figures))
+    return 0
+
+
+def cmd_register(args: argparse.Namespace) -> int:
+    from tastingroom.demo import is_empty, seed_demo
+
+    path = database_path(_folder(args))
+    db = Database.open(path)
+    if is_empty(db):
+        seed_demo(db)
+    from ui.app import run_register  # the only Qt import of the command line
+
+    return run_register(db)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    commands = {
+        None: cmd_register,
+        "register": cmd_register,
+        "init": cmd_init,
+        "backup": cmd_backup,
+        "status": cmd_status,
+        "bench": cmd_bench,
+    }
+    if args.command == "demo":
+        if args.demo_command != "sales":
+            parser.exit(
+                EXIT_USAGE, "tastingroom demo: say what to do, e.g. 'demo sales --count 10'\n"
+            )
+        handler = cmd_demo_sales
+    else:
+        handler = commands[args.command]
+    try:
+        return handler(args)
+    except (StoreError, ValueError, PermissionError) as exc:
+        print(f"tastingroom: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

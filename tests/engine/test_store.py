@@ -1,0 +1,110 @@
+"""The store: pragmas in effect, migrations from empty, damaged files refused, backups."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import event, func, select
+
+from tastingroom.demo import ring_demo_sales
+from tastingroom.store.database import Database, DatabaseDamaged, DiskFull
+from tastingroom.store.migrate import current_revision, head_revision
+from tastingroom.store.models import Base, Order, Setting
+
+
+def test_pragmas_are_in_effect_on_every_connection(db: Database):
+    assert db.pragma("journal_mode") == "wal"
+    assert db.pragma("synchronous") == 2  # FULL
+    assert db.pragma("foreign_keys") == 1
+    assert db.pragma("busy_timeout") == 10_000
+    with db.write() as s:
+        conn = s.connection()
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_migrations_from_empty_build_exactly_the_models(db: Database):
+    assert current_revision(db.path) == head_revision()
+    with db.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_opening_again_is_a_no_op(db: Database):
+    with db.write() as s:
+        s.add(Setting(key="store_name", value='"Kept"'))
+    again = Database.open(db.path)
+    with again.read() as s:
+        assert s.get(Setting, "store_name").value == '"Kept"'
+    again.close()
+
+
+def test_a_damaged_file_is_refused_with_a_clear_message(tmp_path: Path):
+    garbage = tmp_path / "tastingroom.sqlite3"
+    garbage.write_bytes(b"this is not a database" * 200)
+    with pytest.raises(DatabaseDamaged, match="damaged|cannot be opened"):
+        Database.open(garbage)
+
+
+def test_a_corrupted_page_fails_the_integrity_check(demo_db: Database):
+    path = demo_db.path
+    demo_db.close()
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=DELETE")
+    con.close()
+    data = bytearray(path.read_bytes())
+    page = 4096
+    for offset in range(page * 3, min(len(data), page * 12)):
+        data[offset] = 0xA5
+    path.write_bytes(bytes(data))
+    with pytest.raises(DatabaseDamaged):
+        Database.open(path)
+
+
+def test_a_full_disk_is_a_clear_error_and_writes_nothing(demo_db: Database):
+    ring_demo_sales(demo_db, 1, seed=1)
+    with demo_db.read() as s:
+        before = s.scalar(select(func.count()).select_from(Order))
+        pages = s.connection().exec_driver_sql("PRAGMA page_count").scalar()
+
+    @event.listens_for(demo_db._write_engine, "connect")
+    def _tiny(dbapi_conn, _record):
+        dbapi_conn.execute(f"PRAGMA max_page_count = {pages}")
+
+    demo_db._write_engine.dispose()
+    with pytest.raises(DiskFull, match="disk is full"):
+        ring_demo_sales(demo_db, 200, seed=2)
+    with demo_db.read() as s:
+        after = s.scalar(select(func.count()).select_from(Order))
+    # Every sale either fully committed before the disk filled, or not at all.
+    with demo_db.read() as s:
+        for order in s.scalars(select(Order)):
+            assert order.lines and order.tenders
+    assert after >= before
+
+
+def test_backup_is_consistent_while_sales_are_rung(demo_db: Database, tmp_path: Path):
+    stop = threading.Event()
+
+    def sell() -> None:
+        while not stop.is_set():
+            ring_demo_sales(demo_db, 1)
+
+    seller = threading.Thread(target=sell)
+    seller.start()
+    try:
+        target = demo_db.backup(tmp_path / "backups" / "copy.sqlite3")
+    finally:
+        stop.set()
+        seller.join()
+    con = sqlite3.connect(target)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    orders = con.execute("SELECT count(*) FROM sale_order").fetchone()[0]
+    outbox = con.execute("SELECT count(*) FROM outbox_item WHERE kind='order.upsert'").fetchone()[0]
+    con.close()
+    assert orders == outbox  # a sale and its outbox row are never split by a backup

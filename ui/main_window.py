@@ -1,0 +1,211 @@
+"""The register's main window: find products, build a cart, see it priced line by line.
+
+Everything shown comes from the engine (`Register`): the search index, the cart and
+`pricing`'s explanations. Signing in, payment and the other screens build on this
+window in the register issue.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tastingroom.cart import Cart, CartError
+from tastingroom.catalog import Item
+from tastingroom.money import format_cents
+from tastingroom.pricing import PricedCart, PricingError
+from tastingroom.sales import Register
+from tastingroom.status import read_status
+
+CART_COLUMNS = ("Item", "Qty", "Price", "Discounts", "Line total")
+
+
+class MainWindow(QMainWindow):
+    """Search on the left, the cart and its totals on the right."""
+
+    sig_cart_changed = Signal()
+
+    def __init__(self, register: Register) -> None:
+        super().__init__()
+        self.register = register
+        # Who rings the cart is set when staff sign in (register issue); until then
+        # the cart can be built and priced but not paid.
+        self.cart = Cart(staff_id="")
+        self.setWindowTitle(f"Tastingroom — {register.settings.store_name}")
+        self.setMinimumSize(1024, 700)
+
+        root = QWidget(objectName="register")
+        layout = QHBoxLayout(root)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.setSpacing(16)
+        layout.addLayout(self._build_search(), 5)
+        layout.addLayout(self._build_cart(), 6)
+        self.setCentralWidget(root)
+
+        self.status_label = QLabel(self._status_text())
+        self.statusBar().addWidget(self.status_label, 1)
+        self.refresh_cart()
+
+    # --- search -------------------------------------------------------------------------
+
+    def _build_search(self) -> QVBoxLayout:
+        column = QVBoxLayout()
+        title = QLabel(self.register.settings.store_name, objectName="storeName")
+        self.search = QLineEdit(placeholderText="Search wines, flights, merchandise, or scan…")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.show_results)
+        self.search.returnPressed.connect(self.add_top_result)
+        self.results = QListWidget()
+        self.results.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.results.itemActivated.connect(self._add_result_item)
+        self.results.itemClicked.connect(self._add_result_item)
+        self.notice = QLabel("", objectName="notice")
+        column.addWidget(title)
+        column.addWidget(self.search)
+        column.addWidget(self.results, 1)
+        column.addWidget(self.notice)
+        self.show_results("")
+        return column
+
+    def show_results(self, text: str) -> None:
+        items = self.register.catalog.search(text) if text.strip() else self._favourites()
+        self.results.clear()
+        for item in items:
+            price = item.price_at(self.register.settings.default_price_level)
+            label = f"{item.name}    {format_cents(price) if price is not None else 'no price'}"
+            row = QListWidgetItem(label)
+            row.setData(Qt.ItemDataRole.UserRole, item)
+            self.results.addItem(row)
+        self.notice.setText("" if items or not text.strip() else f"Nothing matches “{text}”.")
+
+    def _favourites(self) -> list[Item]:
+        """With an empty search: single bottles and tastings, the bar's daily bread."""
+        catalog = self.register.catalog.items
+        return [i for i in catalog if i.units == 1 and i.kind.value != "merchandise"][:40]
+
+    def add_top_result(self) -> None:
+        text = self.search.text()
+        item = self.register.catalog.by_barcode(text)
+        if item is None and self.results.count():
+            item = self.results.item(0).data(Qt.ItemDataRole.UserRole)
+        if item is None:
+            self.notice.setText(f"No product has the code “{text.strip()}”.")
+            return
+        self.add_item(item)
+        self.search.clear()
+
+    def _add_result_item(self, row: QListWidgetItem) -> None:
+        self.add_item(row.data(Qt.ItemDataRole.UserRole))
+
+    def add_item(self, item: Item) -> None:
+        try:
+            self.cart.add(item)
+        except CartError as exc:
+            self.notice.setText(str(exc))
+            return
+        self.refresh_cart()
+
+    # --- cart ---------------------------------------------------------------------------
+
+    def _build_cart(self) -> QVBoxLayout:
+        column = QVBoxLayout()
+        self.table = QTableWidget(0, len(CART_COLUMNS))
+        self.table.setHorizontalHeaderLabels(CART_COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        for col in (1, 2, 4):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.totals = QLabel("")
+        self.totals.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.total = QLabel("", objectName="total")
+        self.total.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.clear_button = QPushButton("New sale")
+        self.clear_button.clicked.connect(self.new_sale)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.clear_button)
+        self.customer_label = QLabel("")
+        column.addWidget(self.customer_label)
+        column.addWidget(self.table, 1)
+        column.addWidget(self.totals)
+        column.addWidget(self.total)
+        column.addLayout(buttons)
+        return column
+
+    def new_sale(self) -> None:
+        self.cart = Cart(staff_id=self.cart.staff_id)
+        self.refresh_cart()
+
+    def priced(self) -> PricedCart | None:
+        if not self.cart.lines:
+            return None
+        try:
+            return self.register.price(self.cart)
+        except PricingError as exc:
+            self.notice.setText(str(exc))
+            return None
+
+    def refresh_cart(self) -> None:
+        customer = self.cart.customer
+        if customer is None:
+            self.customer_label.setText("Cart · no customer attached")
+        else:
+            clubs = ", ".join(c.name for c in customer.clubs) or "not a club member"
+            self.customer_label.setText(f"Cart · {customer.name} ({clubs})")
+        priced = self.priced()
+        lines = priced.lines if priced else []
+        self.table.setRowCount(len(lines))
+        for row, line in enumerate(lines):
+            values = (
+                line.name,
+                str(line.quantity),
+                format_cents(line.unit_price_cents),
+                "; ".join(line.explanation)
+                + (f" (−{format_cents(line.discount_cents)})" if line.discount_cents else ""),
+                format_cents(line.net_cents),
+            )
+            for col, value in enumerate(values):
+                cell = QTableWidgetItem(value)
+                if col in (1, 2, 4):
+                    cell.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.table.setItem(row, col, cell)
+        self.table.resizeRowsToContents()
+        if priced is None:
+            self.totals.setText("Scan or tap a product to start a sale.")
+            self.total.setText(format_cents(0))
+        else:
+            parts = [f"Subtotal {format_cents(priced.subtotal_cents)}"]
+            if priced.discount_cents:
+                parts.append(f"Discounts −{format_cents(priced.discount_cents)}")
+            parts.append(f"Tax {format_cents(priced.tax_cents)}")
+            self.totals.setText("    ".join(parts))
+            self.total.setText(f"Total {format_cents(priced.total_cents)}")
+        self.sig_cart_changed.emit()
+
+    def _status_text(self) -> str:
+        status = read_status(self.register.db)
+        return (
+            f"Terminal {status.terminal}  ·  {status.pending} waiting to sync  ·  "
+            f"database {status.database}"
+        )

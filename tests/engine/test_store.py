@@ -47,7 +47,7 @@ def test_opening_again_is_a_no_op(db: Database):
 def test_a_damaged_file_is_refused_with_a_clear_message(tmp_path: Path):
     garbage = tmp_path / "tastingroom.sqlite3"
     garbage.write_bytes(b"this is not a database" * 200)
-    with pytest.raises(DatabaseDamaged, match="damaged|cannot be opened"):
+    with pytest.raises(DatabaseDamaged, match=r"damaged|cannot be opened"):
         Database.open(garbage)
 
 

@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     _data_dir_option(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
+    p = sub.add_parser("screenshots", help="render the register's screens to PNG files")
+    p.add_argument("folder", metavar="DIR", help="where to write the PNG files")
+
     p = sub.add_parser("bench", help="measure search and sale-commit speed against targets")
     p.add_argument("--quick", action="store_true", help="small sizes: a smoke run, not targets")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -180,6 +183,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_screenshots(args: argparse.Namespace) -> int:
+    from ui.screenshots import render  # Qt, offscreen
+
+    for path in render(Path(args.folder)):
+        print(path)
+    return 0
+
+
 def cmd_register(args: argparse.Namespace) -> int:
     from tastingroom.demo import is_empty, seed_demo
 
@@ -187,7 +198,7 @@ def cmd_register(args: argparse.Namespace) -> int:
     db = Database.open(path)
     if is_empty(db):
         seed_demo(db)
-    from ui.app import run_register  # the only Qt import of the command line
+    from ui.app import run_register  # Qt is imported only by the commands that show it
 
     return run_register(db)
 
@@ -202,6 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "backup": cmd_backup,
         "status": cmd_status,
         "bench": cmd_bench,
+        "screenshots": cmd_screenshots,
     }
     if args.command == "demo":
         if args.demo_command != "sales":

@@ -1,0 +1,85 @@
+"""The `tastingroom` command, run as a user would: in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SUBCOMMANDS = ["register", "init", "demo", "demo sales", "backup", "status", "bench", "screenshots"]
+
+
+def run(*args: str, data_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "TASTINGROOM_DATA_DIR"}
+    if data_dir is not None:
+        env["TASTINGROOM_DATA_DIR"] = str(data_dir)
+    return subprocess.run(
+        [sys.executable, "-m", "tastingroom.cli", *args],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("command", ["", *SUBCOMMANDS])
+def test_every_command_answers_help(command: str):
+    result = run(*command.split(), "--help")
+    assert result.returncode == 0, result.stderr
+    assert "usage: tastingroom" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["frobnicate"], ["demo", "sales", "--count", "many"], ["demo", "sales", "--count", "-3"],
+     ["status", "--bogus"], ["demo"]],
+)  # fmt: skip
+def test_bad_arguments_get_one_clear_line_and_exit_2(args: list[str]):
+    result = run(*args)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("tastingroom"), result.stderr
+
+
+def test_init_demo_sales_status_backup(tmp_path: Path):
+    data = tmp_path / "data"
+    result = run("init", "--demo", "--data-dir", str(data))
+    assert result.returncode == 0, result.stderr
+    assert "demo winery" in result.stdout
+    again = run("init", "--demo", data_dir=data)
+    assert again.returncode == 1 and "already has" in again.stderr
+
+    sales = run("demo", "sales", "--count", "5", "--seed", "3", data_dir=data)
+    assert sales.returncode == 0, sales.stderr
+    assert "Rang 5 sales (TR1-000001 to TR1-000005)" in sales.stdout
+
+    status = run("status", "--json", data_dir=data)
+    assert status.returncode == 0, status.stderr
+    info = json.loads(status.stdout)
+    assert info["orders"] == 5 and info["pending"] == 5 and info["terminal"] == "TR1"
+    assert info["oldest_pending_age_seconds"] >= 0 and info["last_sync_at"] is None
+    assert "Waiting to sync: 5" in run("status", data_dir=data).stdout
+
+    target = tmp_path / "copy.sqlite3"
+    backup = run("backup", "--to", str(target), data_dir=data)
+    assert backup.returncode == 0, backup.stderr
+    con = sqlite3.connect(target)
+    assert con.execute("select count(*) from sale_order").fetchone()[0] == 5
+    con.close()
+
+
+def test_commands_on_a_missing_database_say_what_to_do(tmp_path: Path):
+    result = run("status", data_dir=tmp_path / "nothing-here")
+    assert result.returncode == 1
+    assert "tastingroom init" in result.stderr
+
+
+def test_bench_quick_reports_every_figure():
+    result = run("bench", "--quick", "--json")
+    assert result.returncode == 0, result.stderr
+    names = [f["name"] for f in json.loads(result.stdout)]
+    assert any("search substring" in n for n in names)
+    assert "sale commit: bare sqlite3 baseline" in names
+    assert "sale commit: Register.commit" in names

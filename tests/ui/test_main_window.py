@@ -1,0 +1,47 @@
+"""The register's main window over the demo winery, driven like a user."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from tastingroom.store.database import Database
+from ui.app import build_window
+
+
+def test_window_opens_searches_and_prices_a_cart(qtbot, demo_db: Database, tmp_path: Path):
+    window = build_window(demo_db)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    assert "Vallée Lune Winery" in window.windowTitle()
+    assert window.results.count() > 0  # favourites before anything is typed
+
+    qtbot.keyClicks(window.search, "pinot")
+    first = window.results.item(0).text()
+    assert "Pinot" in first
+    with qtbot.waitSignal(window.sig_cart_changed):
+        qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    assert window.table.rowCount() == 1
+    assert window.search.text() == ""
+
+    qtbot.keyClicks(window.search, "FEE-TASTE")
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    assert window.table.rowCount() == 2
+    assert window.total.text().startswith("Total $")
+    assert "Tax" in window.totals.text()
+
+    qtbot.keyClicks(window.search, "no-such-wine-at-all")
+    assert "Nothing matches" in window.notice.text()
+    window.search.clear()
+    qtbot.keyClicks(window.search, "9999999999999")
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    assert "No product has the code" in window.notice.text()
+    assert window.table.rowCount() == 2  # an unknown code changes nothing
+
+    qtbot.mouseClick(window.clear_button, Qt.MouseButton.LeftButton)
+    assert window.table.rowCount() == 0
+    assert window.total.text() == "$0.00"
+    assert window.grab().save(str(tmp_path / "main.png"))

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from tastingroom.cart import CustomerInfo
+from tastingroom.cart import CustomerInfo, ShipTo
 from tastingroom.pricing import ClubTerms
 from tastingroom.store.database import Database
-from tastingroom.store.models import ClubMembership, Customer, new_id, utcnow
+from tastingroom.store.models import ClubMembership, Customer, ShippingAddress, new_id, utcnow
 from tastingroom.sync.outbox import OutboxKind, enqueue
 
 ACTIVE = "Active"
@@ -66,6 +66,29 @@ def customer_info(session: Session, customer_id: str) -> CustomerInfo:
         clubs=clubs,
         email=row.email,
     )
+
+
+def ship_to_customer(
+    session: Session, customer_id: str, shipping_cents: int, address_id: str | None = None
+) -> ShipTo:
+    """Where a shipped order goes: one of the customer's saved shipping addresses when
+    `address_id` is given, otherwise the customer's own address. (A new address is typed
+    straight into a `ShipTo`.)"""
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise CustomerError("That customer is not in this register's list.")
+    if address_id is not None:
+        saved = session.get(ShippingAddress, address_id)
+        if saved is None or saved.customer_id != customer_id:
+            raise CustomerError("That shipping address does not belong to this customer.")
+        return ShipTo(
+            saved.first_name, saved.last_name, saved.address, saved.city, saved.state,
+            saved.zip_code, shipping_cents, saved.address2,
+        )  # fmt: skip
+    return ShipTo(
+        customer.first_name, customer.last_name, customer.address or "", customer.city or "",
+        customer.state or "", customer.zip_code or "", shipping_cents, customer.address2,
+    )  # fmt: skip
 
 
 def search(session: Session, query: str, limit: int = 30) -> list[Customer]:

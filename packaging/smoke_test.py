@@ -23,8 +23,14 @@ def main(folder: str) -> int:
         env = {**os.environ, "TASTINGROOM_DATA_DIR": data, "QT_QPA_PLATFORM": "offscreen"}
 
         def run(*args: str, timeout: float = 120) -> str:
-            done = subprocess.run([str(exe), *args], env=env, capture_output=True, text=True,
-                                  timeout=timeout, check=True)  # fmt: skip
+            done = subprocess.run(
+                [str(exe), *args],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=True,
+            )
             return done.stdout
 
         print(run("--version").strip())

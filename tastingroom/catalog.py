@@ -68,9 +68,18 @@ def load_items(session: Session, *, active_only: bool = True) -> list[Item]:
     ):
         prices.setdefault(sku_id, {})[level] = (price, sale)
     query = select(
-        Sku.id, Sku.code, Sku.barcode, Sku.unit_description, Sku.units, Sku.base_sku_id,
-        Sku.non_taxable, Product.title, Product.pos_title, Product.kind, Product.category,
-    ).join(Product, Sku.product_id == Product.id)  # fmt: skip
+        Sku.id,
+        Sku.code,
+        Sku.barcode,
+        Sku.unit_description,
+        Sku.units,
+        Sku.base_sku_id,
+        Sku.non_taxable,
+        Product.title,
+        Product.pos_title,
+        Product.kind,
+        Product.category,
+    ).join(Product, Sku.product_id == Product.id)
     if active_only:
         query = query.where(Sku.active.is_(True), Product.active.is_(True))
     kinds = {k.value: k for k in Kind}
@@ -88,10 +97,19 @@ def load_items(session: Session, *, active_only: bool = True) -> list[Item]:
             category=category,
         )
         for (
-            sku_id, code, barcode, unit_description, units, base_sku_id, non_taxable,
-            title, pos_title, kind, category,
+            sku_id,
+            code,
+            barcode,
+            unit_description,
+            units,
+            base_sku_id,
+            non_taxable,
+            title,
+            pos_title,
+            kind,
+            category,
         ) in session.execute(query)
-    ]  # fmt: skip
+    ]
 
 
 class CatalogIndex:

@@ -135,8 +135,10 @@ def cmd_demo_sales(args: argparse.Namespace) -> int:
         db.close()
     total = sum(s.priced.total_cents for s in sales)
     if sales:
-        print(f"Rang {len(sales)} sales ({sales[0].number} to {sales[-1].number}), "
-              f"{format_cents(total)} in all.")  # fmt: skip
+        print(
+            f"Rang {len(sales)} sales ({sales[0].number} to {sales[-1].number}), "
+            f"{format_cents(total)} in all."
+        )
     else:
         print("Rang no sales.")
     return 0

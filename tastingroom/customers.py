@@ -82,13 +82,25 @@ def ship_to_customer(
         if saved is None or saved.customer_id != customer_id:
             raise CustomerError("That shipping address does not belong to this customer.")
         return ShipTo(
-            saved.first_name, saved.last_name, saved.address, saved.city, saved.state,
-            saved.zip_code, shipping_cents, saved.address2,
-        )  # fmt: skip
+            saved.first_name,
+            saved.last_name,
+            saved.address,
+            saved.city,
+            saved.state,
+            saved.zip_code,
+            shipping_cents,
+            saved.address2,
+        )
     return ShipTo(
-        customer.first_name, customer.last_name, customer.address or "", customer.city or "",
-        customer.state or "", customer.zip_code or "", shipping_cents, customer.address2,
-    )  # fmt: skip
+        customer.first_name,
+        customer.last_name,
+        customer.address or "",
+        customer.city or "",
+        customer.state or "",
+        customer.zip_code or "",
+        shipping_cents,
+        customer.address2,
+    )
 
 
 def search(session: Session, query: str, limit: int = 30) -> list[Customer]:

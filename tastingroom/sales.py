@@ -246,10 +246,13 @@ class Register:
             for index, t in enumerate(tenders)
         ]
         stock_rows = [
-            {"b_sku": line.item.base_sku_id, "b_pool": self.settings.inventory_pool,
-             "b_delta": -line.quantity * line.item.units}
+            {
+                "b_sku": line.item.base_sku_id,
+                "b_pool": self.settings.inventory_pool,
+                "b_delta": -line.quantity * line.item.units,
+            }
             for line in cart.lines
-        ]  # fmt: skip
+        ]
 
         # The write itself: Core statements, no ORM unit of work, so that the lock is
         # held for as short a time as possible (see `tastingroom bench`).

@@ -16,14 +16,40 @@ from tastingroom.store.database import Database
 from tastingroom.store.models import Order, OrderLine, Price, Product, Sku, Stock, new_id, utcnow
 
 VARIETALS = (
-    "Cabernet Sauvignon", "Pinot Noir", "Chardonnay", "Sauvignon Blanc", "Zinfandel",
-    "Syrah", "Merlot", "Riesling", "Gewürztraminer", "Grenache", "Rosé", "Viognier",
-    "Malbec", "Tempranillo", "Sémillon", "Mourvèdre", "Petite Sirah", "Albariño",
-)  # fmt: skip
+    "Cabernet Sauvignon",
+    "Pinot Noir",
+    "Chardonnay",
+    "Sauvignon Blanc",
+    "Zinfandel",
+    "Syrah",
+    "Merlot",
+    "Riesling",
+    "Gewürztraminer",
+    "Grenache",
+    "Rosé",
+    "Viognier",
+    "Malbec",
+    "Tempranillo",
+    "Sémillon",
+    "Mourvèdre",
+    "Petite Sirah",
+    "Albariño",
+)
 VINEYARDS = (
-    "Estate", "Reserve", "Hillside", "Old Vine", "Block 7", "River Bench", "Côte Ouest",
-    "Moonrise", "Fog Line", "Granite Ridge", "Sunset", "North Slope", "Valley Floor",
-)  # fmt: skip
+    "Estate",
+    "Reserve",
+    "Hillside",
+    "Old Vine",
+    "Block 7",
+    "River Bench",
+    "Côte Ouest",
+    "Moonrise",
+    "Fog Line",
+    "Granite Ridge",
+    "Sunset",
+    "North Slope",
+    "Valley Floor",
+)
 
 
 def generate_catalog(db: Database, skus: int, *, seed: int = 7, pool: str = "Tasting Room") -> int:
@@ -36,14 +62,28 @@ def generate_catalog(db: Database, skus: int, *, seed: int = 7, pool: str = "Tas
         vintage = rng.randint(2008, 2024)
         title = f"{rng.choice(VINEYARDS)} {rng.choice(VARIETALS)} {vintage} #{n}"
         products.append(
-            {"id": product_id, "title": title, "pos_title": title, "kind": Kind.BOTTLE.value,
-             "category": "Generated", "active": True, "date_modified": now}
-        )  # fmt: skip
+            {
+                "id": product_id,
+                "title": title,
+                "pos_title": title,
+                "kind": Kind.BOTTLE.value,
+                "category": "Generated",
+                "active": True,
+                "date_modified": now,
+            }
+        )
         sku_rows.append(
-            {"id": sku_id, "product_id": product_id, "code": f"GEN{n:07d}",
-             "barcode": f"2{n:011d}", "unit_description": "750 ml", "non_taxable": False,
-             "units": 1, "active": True}
-        )  # fmt: skip
+            {
+                "id": sku_id,
+                "product_id": product_id,
+                "code": f"GEN{n:07d}",
+                "barcode": f"2{n:011d}",
+                "unit_description": "750 ml",
+                "non_taxable": False,
+                "units": 1,
+                "active": True,
+            }
+        )
         prices.append(
             {
                 "sku_id": sku_id,
@@ -70,22 +110,47 @@ def generate_order_history(db: Database, orders: int, *, seed: int = 11) -> int:
         created = now - timedelta(minutes=rng.randint(0, 525_600))
         totals = [rng.randint(1500, 9000) for _ in range(2)]
         order_rows.append(
-            {"id": order_id, "number": f"{900000 + n}", "source": "web", "status": "completed",
-             "transaction_type": "order", "created_at": created, "date_modified": created,
-             "fulfilment": "ship", "subtotal_cents": sum(totals), "discount_cents": 0,
-             "tax_cents": 0, "shipping_cents": 0, "tip_cents": 0, "total_cents": sum(totals),
-             "wd_order_id": f"WD-{n}", "wd_order_number": f"{900000 + n}",
-             "shipping_status": "Shipped"}
-        )  # fmt: skip
+            {
+                "id": order_id,
+                "number": f"{900000 + n}",
+                "source": "web",
+                "status": "completed",
+                "transaction_type": "order",
+                "created_at": created,
+                "date_modified": created,
+                "fulfilment": "ship",
+                "subtotal_cents": sum(totals),
+                "discount_cents": 0,
+                "tax_cents": 0,
+                "shipping_cents": 0,
+                "tip_cents": 0,
+                "total_cents": sum(totals),
+                "wd_order_id": f"WD-{n}",
+                "wd_order_number": f"{900000 + n}",
+                "shipping_status": "Shipped",
+            }
+        )
         for line_no, cents in enumerate(totals, 1):
             line_rows.append(
-                {"id": new_id(), "order_id": order_id, "line_no": line_no,
-                 "sku_code": f"GEN{rng.randint(0, 99_999):07d}", "name": "Generated wine",
-                 "kind": Kind.BOTTLE.value, "quantity": 1, "units": 1,
-                 "unit_price_cents": cents, "original_price_cents": cents, "discount_cents": 0,
-                 "taxable": True, "tax_rate_ppm": 0, "tax_cents": 0, "net_cents": cents,
-                 "explanation": ""}
-            )  # fmt: skip
+                {
+                    "id": new_id(),
+                    "order_id": order_id,
+                    "line_no": line_no,
+                    "sku_code": f"GEN{rng.randint(0, 99_999):07d}",
+                    "name": "Generated wine",
+                    "kind": Kind.BOTTLE.value,
+                    "quantity": 1,
+                    "units": 1,
+                    "unit_price_cents": cents,
+                    "original_price_cents": cents,
+                    "discount_cents": 0,
+                    "taxable": True,
+                    "tax_rate_ppm": 0,
+                    "tax_cents": 0,
+                    "net_cents": cents,
+                    "explanation": "",
+                }
+            )
     with db.write() as s:
         for model, rows in ((Order, order_rows), (OrderLine, line_rows)):
             for start in range(0, len(rows), 5000):

@@ -20,8 +20,11 @@ def run(*args: str, data_dir: Path | None = None) -> subprocess.CompletedProcess
         env["TASTINGROOM_DATA_DIR"] = str(data_dir)
     return subprocess.run(
         [sys.executable, "-m", "tastingroom.cli", *args],
-        capture_output=True, text=True, env=env, timeout=120,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 @pytest.mark.parametrize("command", ["", *SUBCOMMANDS])
@@ -33,9 +36,14 @@ def test_every_command_answers_help(command: str):
 
 @pytest.mark.parametrize(
     "args",
-    [["frobnicate"], ["demo", "sales", "--count", "many"], ["demo", "sales", "--count", "-3"],
-     ["status", "--bogus"], ["demo"]],
-)  # fmt: skip
+    [
+        ["frobnicate"],
+        ["demo", "sales", "--count", "many"],
+        ["demo", "sales", "--count", "-3"],
+        ["status", "--bogus"],
+        ["demo"],
+    ],
+)
 def test_bad_arguments_get_one_clear_line_and_exit_2(args: list[str]):
     result = run(*args)
     assert result.returncode == 2

@@ -64,8 +64,11 @@ def test_sales_survive_sigkill_at_random_moments(demo_db: Database):
     for kill in range(KILLS):
         child = subprocess.Popen(
             [sys.executable, str(CHILD), str(path), str(kill)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-        )  # fmt: skip
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
         assert child.stdout is not None
         assert child.stdout.readline().strip() == "ready", child.stderr.read()
         time.sleep(rng.uniform(0.05, 0.6))

@@ -11,9 +11,10 @@ import tastingroom
 
 def test_engine_and_cli_load_no_pyside6():
     modules = sorted(
-        m.name for m in pkgutil.walk_packages(tastingroom.__path__, "tastingroom.")
+        m.name
+        for m in pkgutil.walk_packages(tastingroom.__path__, "tastingroom.")
         if ".migrations" not in m.name
-    )  # fmt: skip
+    )
     assert "tastingroom.cli" in modules and "tastingroom.sales" in modules
     code = (
         "import importlib, sys\n"

@@ -195,9 +195,14 @@ def test_totals_add_up_to_the_cent_and_are_never_negative(
 ):
     store = dataclasses.replace(STORE, case_combines=combine)
     ctx = PricingContext(
-        store, clubs=clubs, tax_rate_ppm=rate, tax_exempt=exempt, shipping_cents=shipping,
-        tip_cents=tip, order_discount=order_discount,
-    )  # fmt: skip
+        store,
+        clubs=clubs,
+        tax_rate_ppm=rate,
+        tax_exempt=exempt,
+        shipping_cents=shipping,
+        tip_cents=tip,
+        order_discount=order_discount,
+    )
     priced = price_cart(lines, ctx)
     line_nets = sum(p.net_cents for p in priced.lines)
     line_tax = sum(p.tax_cents for p in priced.lines)

@@ -56,9 +56,13 @@ def test_one_sale_writes_everything_once(register: Register, cashier, demo_db: D
     assert sale.number == "TR1-000001"
     assert sale.settlement.change_cents == 1000
     assert counts(demo_db) == {
-        "sale_order": 1, "order_line": 3, "tender": 1, "age_check": 1,
-        "outbox_item": 1, "audit_entry": 1,
-    }  # fmt: skip
+        "sale_order": 1,
+        "order_line": 3,
+        "tender": 1,
+        "age_check": 1,
+        "outbox_item": 1,
+        "audit_entry": 1,
+    }
     with demo_db.read() as s:
         order = s.get(Order, sale.order_id)
         assert order.total_cents == total == sum(x.net_cents + x.tax_cents for x in order.lines)
@@ -93,9 +97,17 @@ def test_numbers_follow_on_and_packs_deplete_their_bottles(register: Register, c
 
 @pytest.mark.parametrize(
     "problem",
-    ["short payment", "no age check", "under age", "empty cart", "bad quantity", "other cashier",
-     "no tenders", "card over total"],
-)  # fmt: skip
+    [
+        "short payment",
+        "no age check",
+        "under age",
+        "empty cart",
+        "bad quantity",
+        "other cashier",
+        "no tenders",
+        "card over total",
+    ],
+)
 def test_refused_sales_write_nothing(register: Register, cashier, manager, demo_db, problem):
     cart = wine_cart(register, cashier.id)
     total = register.price(cart).total_cents
@@ -118,8 +130,15 @@ def test_refused_sales_write_nothing(register: Register, cashier, manager, demo_
     elif problem == "no tenders":
         tenders = []
     elif problem == "card over total":
-        tenders = [TenderInput(TenderKind.CARD, total + 500, card_type="Visa", card_last4="1234",
-                               approval_code="OK1")]  # fmt: skip
+        tenders = [
+            TenderInput(
+                TenderKind.CARD,
+                total + 500,
+                card_type="Visa",
+                card_last4="1234",
+                approval_code="OK1",
+            )
+        ]
         expected = TenderError
     before = counts(demo_db)
     with pytest.raises(expected):
@@ -206,8 +225,10 @@ def test_shipped_orders_use_the_destination_tax_rate(register: Register, cashier
     with demo_db.read() as s:
         order = s.get(Order, sale.order_id)
     assert (order.fulfilment, order.ship_state, order.shipping_status) == (
-        "ship", "WA", "Sent to Fulfillment",
-    )  # fmt: skip
+        "ship",
+        "WA",
+        "Sent to Fulfillment",
+    )
     cart.ship_to = ShipTo("A", "B", "1 Main", "Boise", "ID", "83702", 0)
     assert register.price(cart).lines[0].tax_rate_ppm == 86_250  # no rate set: the store's
     with pytest.raises(CartError, match="street address"):

@@ -1,0 +1,514 @@
+"""A client for WineDirect's Classic SOAP web services, over httpx.
+
+Safety rules it keeps whatever the caller asks:
+- https only; plain http is accepted for loopback addresses alone (the simulator);
+- a redirect is never followed (WineDirect's 302 from http, or anything pointing to
+  another host, is a configuration error to fix, not something to chase);
+- explicit connect and read timeouts;
+- the credentials travel in each body (the protocol wants that) and nowhere else: not
+  in a log line, an exception message or a repr. Request bodies are never logged.
+
+Each failure is a typed error from `errors`; a write whose fate is unknown (timeout or
+lost connection after sending, 5xx, an unreadable reply) is `OutcomeUnknown`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import httpx
+
+from tastingroom.winedirect import mapping as m
+from tastingroom.winedirect import records as r
+from tastingroom.winedirect.credentials import Credentials
+from tastingroom.winedirect.errors import (
+    AuthenticationFailed,
+    ConfigurationError,
+    ConnectionFailed,
+    ErrorDetail,
+    Fault,
+    InsecureAddress,
+    OutcomeUnknown,
+    RateLimited,
+    RedirectRefused,
+    Rejected,
+    ReplyError,
+    ServerError,
+)
+from tastingroom.winedirect.soap import Call, Reader, SoapParseError, build_call, parse_message
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str) -> str:
+    """The endpoint root (`https://webservices.vin65.com`), refused unless https or loopback."""
+    try:
+        parsed = httpx.URL(url.strip())
+    except httpx.InvalidURL as exc:
+        raise ConfigurationError(f"{url!r} is not a web address.") from exc
+    secure = parsed.scheme == "https" and bool(parsed.host)
+    local = parsed.scheme == "http" and is_loopback(parsed.host)
+    if secure or local:
+        pass
+    elif parsed.scheme == "http":
+        raise InsecureAddress(
+            f"WineDirect must be reached over https, not plain http ({parsed.host}). "
+            "Use the https:// address."
+        )
+    else:
+        raise ConfigurationError(f"{url!r} is not an https:// address.")
+    return str(parsed.copy_with(path="", query=None, fragment=None)).rstrip("/")
+
+
+class WineDirectClient:
+    """One webservice account at one WineDirect endpoint."""
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials,
+        *,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        max_rows: int = m.DEFAULT_MAX_ROWS,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = check_base_url(base_url)
+        self._credentials = credentials
+        self.max_rows = max_rows
+        self.rate_limit = r.RateLimit()
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            timeout=timeout,
+            follow_redirects=False,
+            transport=transport,
+            headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'},
+        )
+
+    def __repr__(self) -> str:
+        return f"WineDirectClient({self.base_url!r}, user={self._credentials.username!r})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> WineDirectClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- the wire -------------------------------------------------------------------------
+
+    def call(self, op: m.Operation, request: dict[str, Any] | None = None, **v2: Any) -> dict:
+        """Send one operation and return its reply as a dict of WineDirect fields.
+
+        V3 operations take `request` (the Request's own fields; Security is added here);
+        V2 operations take their parts by name (username and password are added here).
+        """
+        creds = self._credentials
+        if op.parts[0][0] == "Request":
+            body = {"Security": {"Username": creds.username, "Password": creds.password}}
+            body.update(request or {})
+            parts = [("Request", op.parts[0][1], body)]
+        else:
+            values = {"username": creds.username, "password": creds.password, **v2}
+            parts = [(name, kind, values.get(name)) for name, kind in op.parts]
+        payload = build_call(op.service.namespace, op.name, parts)
+        started = time.perf_counter()
+        try:
+            response = self._http.post(op.service.path, content=payload)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise ConnectionFailed(
+                f"Could not reach WineDirect at {self.base_url} ({type(exc).__name__}). "
+                "Check the internet connection; nothing was sent."
+            ) from None
+        except httpx.TransportError as exc:
+            if op.write:
+                raise OutcomeUnknown(
+                    f"{op.label}: the connection was lost after sending "
+                    f"({type(exc).__name__}); WineDirect may or may not have applied it."
+                ) from None
+            raise ConnectionFailed(
+                f"{op.label}: the connection was lost ({type(exc).__name__}); try again."
+            ) from None
+        finally:
+            elapsed_ms = (time.perf_counter() - started) * 1000
+        log.debug(
+            "%s -> %s in %.0f ms", op.label, getattr(response, "status_code", "-"), elapsed_ms
+        )
+        self._note_rate_limit(response)
+        return self._read_reply(op, response)
+
+    def _note_rate_limit(self, response: httpx.Response) -> None:
+        h = response.headers
+        limit, remaining, reset = (h.get(name) for name in m.RATE_LIMIT_HEADERS)
+        if limit is None and remaining is None and reset is None:
+            return
+        self.rate_limit = r.RateLimit(
+            limit=_int_or_none(limit), remaining=_int_or_none(remaining), reset_at=_epoch(reset)
+        )
+
+    def _read_reply(self, op: m.Operation, response: httpx.Response) -> dict:
+        status = response.status_code
+        if response.is_redirect:
+            where = response.headers.get("location", "another address")
+            raise RedirectRefused(
+                f"WineDirect answered {op.label} with a redirect to {where}, which is never "
+                "followed. Check the WineDirect address in Settings (it must be the https:// one)."
+            )
+        if status == 429:
+            reset = _epoch(response.headers.get("x-rate-limit-reset"))
+            retry_after = response.headers.get("retry-after")
+            if reset is None and retry_after and retry_after.strip().isdigit():
+                reset = datetime.now(UTC) + timedelta(seconds=int(retry_after))
+            when = reset.strftime("%H:%M:%S UTC") if reset else "a minute"
+            raise RateLimited(
+                f"WineDirect's request limit is reached; it accepts more at {when}.", reset
+            )
+        if status in (401, 403):
+            raise AuthenticationFailed(
+                "WineDirect refused the webservice login (HTTP "
+                f"{status}). Check the username and password in Settings.",
+                [],
+            )
+        try:
+            message = parse_message(response.content)
+        except SoapParseError as exc:
+            if status >= 500:
+                return self._server_error(op, status)
+            if op.write:
+                raise OutcomeUnknown(
+                    f"{op.label}: WineDirect's reply could not be read ({exc}); "
+                    "it may or may not have applied the change."
+                ) from None
+            raise ReplyError(f"{op.label}: WineDirect's reply could not be read ({exc}).") from None
+        if not isinstance(message, Call):
+            raise Fault(
+                f"WineDirect could not handle {op.label}: {self._scrub(message.message)}",
+                message.code,
+                self._scrub(message.detail),
+            )
+        if status >= 500:
+            return self._server_error(op, status)
+        if status != 200:
+            raise ConfigurationError(
+                f"WineDirect answered {op.label} with HTTP {status}; check the address in Settings."
+            )
+        part = message.parts.get(op.reply_part)
+        if part is None:
+            raise self._unreadable(op, f"it has no {op.reply_part}")
+        try:
+            reply = Reader(message.refs).read(part, op.response, op.reply_part)
+        except SoapParseError as exc:
+            raise self._unreadable(op, str(exc)) from None
+        if reply is None:
+            raise self._unreadable(op, f"{op.reply_part} is empty")
+        if reply.get("IsSuccessful") is False:
+            details = [
+                ErrorDetail(e["ErrorCode"], self._scrub(e["ErrorMessage"] or ""))
+                for e in (reply.get("Errors") or [])
+            ]
+            text = "; ".join(str(d) for d in details) or "no reason given"
+            if any(h in text.lower() for h in m.AUTH_ERROR_HINTS):
+                raise AuthenticationFailed(
+                    f"WineDirect refused the webservice login: {text}. "
+                    "Check the username and password in Settings.",
+                    details,
+                )
+            raise Rejected(f"WineDirect refused {op.label}: {text}", details)
+        return reply
+
+    def _unreadable(self, op: m.Operation, why: str) -> Exception:
+        if op.write:
+            return OutcomeUnknown(
+                f"{op.label}: WineDirect's reply could not be read ({why}); "
+                "it may or may not have applied the change."
+            )
+        return ReplyError(f"{op.label}: WineDirect's reply could not be read ({why}).")
+
+    def _server_error(self, op: m.Operation, status: int) -> dict:
+        if op.write:
+            raise OutcomeUnknown(
+                f"{op.label}: WineDirect failed with HTTP {status} after receiving it; "
+                "it may or may not have applied the change."
+            )
+        raise ServerError(f"WineDirect failed with HTTP {status} on {op.label}; try again.", status)
+
+    def _scrub(self, text: str) -> str:
+        """A server message, with the password removed should the server echo it."""
+        secret = self._credentials.password
+        return text.replace(secret, "***") if secret else text
+
+    # --- searches ------------------------------------------------------------------------
+
+    def _page(
+        self,
+        op: m.Operation,
+        field: str,
+        convert: Callable[[dict], T],
+        page: int,
+        max_rows: int | None,
+        **filters: Any,
+    ) -> r.Page[T]:
+        rows = max_rows or self.max_rows
+        query = {k: v for k, v in filters.items() if v is not None}
+        reply = self.call(op, {**query, "MaxRows": Decimal(rows), "Page": Decimal(page)})
+        items = [convert(item) for item in reply.get(field) or [] if item is not None]
+        count = reply.get("RecordCount")
+        return r.Page(items, int(count) if count is not None else len(items), page, rows)
+
+    def pages(self, search: Callable[..., r.Page[T]], **kwargs: Any) -> Iterator[r.Page[T]]:
+        """Every page of a search, from the first until RecordCount is covered."""
+        page = m.FIRST_PAGE
+        while True:
+            result = search(page=page, **kwargs)
+            yield result
+            if not result.has_more:
+                return
+            page += 1
+
+    def search_products(
+        self,
+        *,
+        modified_from: datetime | None = None,
+        modified_to: datetime | None = None,
+        active: bool | None = None,
+        sku: str | None = None,
+        page: int = 1,
+        max_rows: int | None = None,
+    ) -> r.Page[r.ProductSummary]:
+        return self._page(
+            m.SEARCH_PRODUCTS,
+            "Products",
+            m.product_summary,
+            page,
+            max_rows,
+            DateModifiedFrom=modified_from,
+            DateModifiedTo=modified_to,
+            IsActive=active,
+            SKU=sku,
+        )
+
+    def get_product(
+        self, *, product_id: str | None = None, sku: str | None = None
+    ) -> r.ProductDetail | None:
+        reply = self.call(m.GET_PRODUCT_DETAIL, {"ProductID": product_id, "SKU": sku})
+        return m.product_detail(reply["Product"]) if reply.get("Product") else None
+
+    def search_inventory(
+        self,
+        *,
+        pool: str | None = None,
+        sku: str | None = None,
+        page: int = 1,
+        max_rows: int | None = None,
+    ) -> r.Page[r.InventoryLevel]:
+        return self._page(
+            m.SEARCH_INVENTORY,
+            "Inventory",
+            m.inventory_level,
+            page,
+            max_rows,
+            InventoryPool=pool,
+            SKU=sku,
+        )
+
+    def update_inventory(self, sku: str, pool: str, count: int) -> None:
+        """Set the absolute count of `sku` in `pool` (WineDirect's Strict mode)."""
+        self.call(
+            m.UPDATE_INVENTORY,
+            {
+                "Inventory": {
+                    "SKU": sku,
+                    "InventoryPool": pool,
+                    "CurrentInventory": Decimal(count),
+                },
+                "Mode": m.INVENTORY_MODE_STRICT,
+            },
+        )
+
+    def search_contacts(
+        self,
+        *,
+        modified_from: datetime | None = None,
+        modified_to: datetime | None = None,
+        email: str | None = None,
+        contact_id: str | None = None,
+        page: int = 1,
+        max_rows: int | None = None,
+    ) -> r.Page[r.ContactInfo]:
+        return self._page(
+            m.SEARCH_CONTACTS,
+            "Contacts",
+            m.contact,
+            page,
+            max_rows,
+            DateModifiedFrom=modified_from,
+            DateModifiedTo=modified_to,
+            Email=email,
+            ContactID=contact_id,
+        )
+
+    def get_contact(
+        self, *, contact_id: str | None = None, alt_contact_id: str | None = None
+    ) -> r.ContactInfo | None:
+        reply = self.call(m.GET_CONTACT, {"ContactID": contact_id, "AltContactID": alt_contact_id})
+        return m.contact(reply["Contact"]) if reply.get("Contact") else None
+
+    def search_shipping_addresses(
+        self,
+        *,
+        contact_id: str | None = None,
+        modified_from: datetime | None = None,
+        modified_to: datetime | None = None,
+        page: int = 1,
+        max_rows: int | None = None,
+    ) -> r.Page[r.ShippingAddressInfo]:
+        return self._page(
+            m.SEARCH_SHIPPING_ADDRESSES,
+            "ShippingAddresses",
+            m.shipping_address,
+            page,
+            max_rows,
+            ContactID=contact_id,
+            DateModifiedFrom=modified_from,
+            DateModifiedTo=modified_to,
+        )
+
+    def search_contact_types(
+        self, *, modified_from: datetime | None = None, page: int = 1, max_rows: int | None = None
+    ) -> r.Page[r.ContactTypeInfo]:
+        return self._page(
+            m.SEARCH_CONTACT_TYPES,
+            "ContactTypes",
+            m.contact_type,
+            page,
+            max_rows,
+            DateModifiedFrom=modified_from,
+        )
+
+    def add_contact_type(self, contact_id: str, contact_type_id: str) -> None:
+        self.call(
+            m.ADD_CONTACT_TYPE_TO_CONTACT,
+            {"ContactID": contact_id, "ContactTypeID": contact_type_id},
+        )
+
+    def search_clubs(self, *, page: int = 1, max_rows: int | None = None) -> r.Page[r.ClubInfo]:
+        return self._page(m.SEARCH_CLUBS, "Clubs", m.club, page, max_rows)
+
+    def search_club_memberships(
+        self,
+        *,
+        modified_from: datetime | None = None,
+        modified_to: datetime | None = None,
+        contact_id: str | None = None,
+        page: int = 1,
+        max_rows: int | None = None,
+    ) -> r.Page[r.MembershipInfo]:
+        return self._page(
+            m.SEARCH_CLUB_MEMBERSHIPS,
+            "ClubMemberships",
+            m.membership,
+            page,
+            max_rows,
+            DateModifiedFrom=modified_from,
+            DateModifiedTo=modified_to,
+            ContactID=contact_id,
+        )
+
+    def get_club_membership(self, membership_id: str) -> r.MembershipInfo | None:
+        reply = self.call(m.GET_CLUB_MEMBERSHIP, {"ClubMembershipID": membership_id})
+        return m.membership(reply["ClubMembership"]) if reply.get("ClubMembership") else None
+
+    def search_orders(
+        self,
+        *,
+        modified_from: datetime | None = None,
+        modified_to: datetime | None = None,
+        pickup: bool | None = None,
+        pending_pickup: bool | None = None,
+        pickup_location: str | None = None,
+        include_external: bool | None = None,
+        order_number: int | None = None,
+        page: int = 1,
+        max_rows: int | None = None,
+    ) -> r.Page[r.OrderSummary]:
+        return self._page(
+            m.SEARCH_ORDERS,
+            "Orders",
+            m.order_summary,
+            page,
+            max_rows,
+            DateModifiedFrom=modified_from,
+            DateModifiedTo=modified_to,
+            IsAPickupOrder=pickup,
+            IsPendingPickup=pending_pickup,
+            PickupLocationCode=pickup_location,
+            IncludeExternalOrders=include_external,
+            OrderNumber=None if order_number is None else Decimal(order_number),
+        )
+
+    def get_order(
+        self, *, order_id: str | None = None, order_number: int | None = None
+    ) -> r.OrderDetail | None:
+        number = None if order_number is None else Decimal(order_number)
+        reply = self.call(m.GET_ORDER_DETAIL, {"OrderID": order_id, "OrderNumber": number})
+        return m.order_detail(reply["Order"]) if reply.get("Order") else None
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def upsert_orders(self, orders: Iterable[r.OrderToSend]) -> list[r.UpsertResult]:
+        """Send a batch; WineDirect answers for each order (see `UpsertResult.ok`)."""
+        reply = self.call(m.UPSERT_ORDERS, {"Orders": [m.order_to_wire(o) for o in orders]})
+        return [m.upsert_result(x) for x in reply.get("Results") or [] if x is not None]
+
+    def upsert_contacts(self, contacts: Iterable[r.ContactToSend]) -> list[r.UpsertResult]:
+        reply = self.call(m.UPSERT_CONTACTS, {"Contacts": [m.contact_to_wire(c) for c in contacts]})
+        return [m.upsert_result(x) for x in reply.get("Results") or [] if x is not None]
+
+    def post_pickups(self, pickups: Iterable[r.PickupToSend]) -> None:
+        self.call(m.POST_PICKUP, pickups=[m.pickup_to_wire(p) for p in pickups])
+
+    def post_shipping_statuses(self, statuses: Iterable[r.ShippingStatusToSend]) -> None:
+        self.call(
+            m.POST_ORDER_SHIPPING_STATUS,
+            ordershippingstatus=[m.shipping_status_to_wire(s) for s in statuses],
+        )
+
+    def post_tracking(self, order_number: int, packages: Iterable[r.PackageToSend]) -> None:
+        self.call(
+            m.POST_ORDER_TRACKING,
+            {
+                "OrderNumber": Decimal(order_number),
+                "Packages": [m.package_to_wire(p) for p in packages],
+            },
+        )
+
+
+def _int_or_none(text: str | None) -> int | None:
+    try:
+        return int(text) if text is not None else None
+    except ValueError:
+        return None
+
+
+def _epoch(text: str | None) -> datetime | None:
+    seconds = _int_or_none(text.split(".")[0] if text else None)
+    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import random
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from tastingroom.age import check_birth_date
 from tastingroom.cart import Cart
@@ -67,7 +69,6 @@ def seed_demo(db: Database) -> None:
             "This register already has a catalog or staff; the demo needs an empty one."
         )
     data = demo_data()
-    rng = random.Random(DEMO_SEED)
     store = data["store"]
     with db.write() as s:
         save_settings(
@@ -139,59 +140,115 @@ def seed_demo(db: Database) -> None:
                     pin_hash=hash_pin(person["pin"]),
                 )
             )
-        _seed_customers(s, data["customers"], clubs, store["pickup_location"], rng)
+        _seed_customers(s, data, clubs, store["pickup_location"])
 
 
-def _seed_customers(s, spec: dict, clubs: list[Club], pickup: str, rng: random.Random) -> None:
+@dataclass(frozen=True)
+class DemoPerson:
+    """One of the demo winery's customers, the same on the register and in the simulator."""
+
+    number: int
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    address: str
+    city: str
+    state: str
+    zip_code: str
+    birth_date: date
+    non_taxable: bool
+    price_level: str | None
+    club_index: int | None
+    """Index into the demo data's clubs, or None for no membership."""
+    membership_status: str
+    pickup_member: bool
+    has_shipping_address: bool
+
+
+def demo_people(data: dict) -> list[DemoPerson]:
+    """The demo customers, generated from the name lists with a fixed seed."""
+    spec = data["customers"]
+    rng = random.Random(DEMO_SEED)
+    people = []
     for number in range(1, spec["count"] + 1):
         first = rng.choice(spec["first_names"])
         last = rng.choice(spec["last_names"])
         city, state, zip_code = rng.choice(spec["cities"])
         handle = f"{first}.{last}".lower().replace("'", "")
-        handle = handle.encode("ascii", "ignore").decode() or "guest"
-        email = f"{handle}{number}@example.com"
+        handle = unicodedata.normalize("NFKD", handle).encode("ascii", "ignore").decode()
         born = date(rng.randint(1948, 2003), rng.randint(1, 12), rng.randint(1, 28))
+        phone = f"707555{rng.randint(0, 9999):04d}"
+        address = f"{rng.randint(10, 9999)} {rng.choice(spec['streets'])}"
+        member = rng.randrange(100) < spec["member_share_percent"]
+        club_index = rng.randrange(len(data["clubs"])) if member else None
+        status = ("Active" if rng.randrange(10) else "OnHold") if member else ""
+        pickup = member and rng.randrange(3) == 0
+        people.append(
+            DemoPerson(
+                number=number,
+                first_name=first,
+                last_name=last,
+                email=f"{handle}{number}@example.com",
+                phone=phone,
+                address=address,
+                city=city,
+                state=state,
+                zip_code=zip_code,
+                birth_date=born,
+                non_taxable=number % 67 == 0,
+                price_level="Industry" if number % 41 == 0 else None,
+                club_index=club_index,
+                membership_status=status,
+                pickup_member=pickup,
+                has_shipping_address=number % 5 == 0,
+            )
+        )
+    return people
+
+
+def _seed_customers(s: Session, data: dict, clubs: list[Club], pickup: str) -> None:
+    for person in demo_people(data):
         customer = Customer(
             id=new_id(),
-            customer_number=f"C{10000 + number}",
-            first_name=first,
-            last_name=last,
-            email=email,
-            phone=f"707555{rng.randint(0, 9999):04d}",
-            address=f"{rng.randint(10, 9999)} {rng.choice(spec['streets'])}",
-            city=city,
-            state=state,
-            zip_code=zip_code,
-            birth_date=born,
-            non_taxable=number % 67 == 0,
-            price_level="Industry" if number % 41 == 0 else None,
+            customer_number=f"C{10000 + person.number}",
+            first_name=person.first_name,
+            last_name=person.last_name,
+            email=person.email,
+            phone=person.phone,
+            address=person.address,
+            city=person.city,
+            state=person.state,
+            zip_code=person.zip_code,
+            birth_date=person.birth_date,
+            non_taxable=person.non_taxable,
+            price_level=person.price_level,
         )
         s.add(customer)
         s.add(ContactType(customer_id=customer.id, name="Customer"))
-        if rng.randrange(100) < spec["member_share_percent"]:
-            club = rng.choice(clubs)
+        if person.club_index is not None:
             s.add(ContactType(customer_id=customer.id, name="Club Member"))
             s.add(
                 ClubMembership(
                     id=new_id(),
                     customer_id=customer.id,
-                    club_id=club.id,
-                    status="Active" if rng.randrange(10) else "OnHold",
-                    is_pickup=rng.randrange(3) == 0,
+                    club_id=clubs[person.club_index].id,
+                    status=person.membership_status,
+                    is_pickup=person.pickup_member,
                     pickup_location=pickup,
                 )
             )
-        if number % 5 == 0:
+        if person.has_shipping_address:
             s.add(
                 ShippingAddress(
                     id=new_id(),
                     customer_id=customer.id,
-                    first_name=first,
-                    last_name=last,
-                    address=customer.address or "",
-                    city=city,
-                    state=state,
-                    zip_code=zip_code,
+                    first_name=person.first_name,
+                    last_name=person.last_name,
+                    address=person.address,
+                    city=person.city,
+                    state=person.state,
+                    zip_code=person.zip_code,
                     is_default=True,
                 )
             )

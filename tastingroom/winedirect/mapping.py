@@ -54,8 +54,10 @@ class Service:
         return f"http://{self.version}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Operation:
+    """One SOAP operation; compared and hashed by identity (each is defined once, below)."""
+
     service: Service
     name: str
     parts: tuple[tuple[str, Any], ...]

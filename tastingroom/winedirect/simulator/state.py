@@ -1,0 +1,751 @@
+"""The simulator's WineDirect: records held as WineDirect shapes them, and what each
+operation does to them.
+
+Records are dicts with WineDirect's own field names (those of `mapping`), so replies are
+the stored records themselves. Every change moves the record's DateModified, which is
+kept to whole seconds, as coarse as WineDirect's. Register orders are keyed by the
+number the register sent: sending the same number again updates the order, never
+duplicates it, and our orders come back from SearchOrders as external orders. All of it
+is guarded by one lock; the server's threads and the web-activity thread share it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from tastingroom.demo import demo_data, demo_people
+from tastingroom.winedirect import mapping as m
+
+Record = dict[str, Any]
+
+
+class SimulatorFault(Exception):
+    """A request the simulated WineDirect refuses with a SOAP Fault (CFCInvocationException)."""
+
+
+def _blank(kind: m.Struct) -> Record:
+    return {name: None for name, _ in kind.fields}
+
+
+def _dollars(cents: int) -> Decimal:
+    return (Decimal(cents) / 100).quantize(Decimal("0.01"))
+
+
+def _wd_id() -> str:
+    return str(uuid.uuid4()).upper()
+
+
+class SimState:
+    """A winery's WineDirect account, in memory."""
+
+    def __init__(self, clock: Callable[[], datetime] | None = None, seed: int = 65) -> None:
+        self.lock = threading.RLock()
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self.rng = random.Random(seed)
+        self.products: dict[str, Record] = {}
+        self.inventory: dict[tuple[str, str], Record] = {}
+        self.contacts: dict[str, Record] = {}
+        self.alt_contact_ids: dict[str, str] = {}
+        self.contact_types: dict[str, Record] = {}
+        self.contact_type_links: set[tuple[str, str]] = set()
+        self.shipping_addresses: dict[str, Record] = {}
+        self.clubs: dict[str, Record] = {}
+        self.memberships: dict[str, Record] = {}
+        self.orders: dict[str, Record] = {}
+        self.order_modified: dict[str, datetime] = {}
+        self.register_orders: dict[str, str] = {}
+        """Our order number -> WineDirect's OrderID."""
+        self._order_numbers = itertools.count(10_001)
+        self._customer_numbers = itertools.count(50_001)
+        self.pickup_location = "TASTINGROOM"
+        self.pools = ("Tasting Room", "Warehouse")
+
+    def now(self) -> datetime:
+        return self._clock().replace(microsecond=0)
+
+    # --- seeding ----------------------------------------------------------------------
+
+    @classmethod
+    def demo(cls, clock: Callable[[], datetime] | None = None, seed: int = 65) -> SimState:
+        """The demo winery's account: catalog, stock, customers, clubs and web orders."""
+        state = cls(clock, seed)
+        data = demo_data()
+        state.pickup_location = data["store"]["pickup_location"]
+        state.pools = (data["store"]["inventory_pool"], "Warehouse")
+        with state.lock:
+            state._seed_catalog(data)
+            state._seed_people(data)
+            state._seed_web_orders(40)
+        return state
+
+    def _seed_catalog(self, data: dict) -> None:
+        now = self.now()
+        for p in data["products"]:
+            product = _blank(m.PRODUCT)
+            product.update(
+                ProductID=_wd_id(),
+                Title=p["title"],
+                POSTitle=p.get("pos_title"),
+                Type="Wine" if p["kind"] == "bottle" else p["kind"].replace("_", " ").title(),
+                IsActive=True,
+                IsDisplayOnWebsite=True,
+                DateAdded=now,
+                DateModified=now,
+                WebsiteID="VALLEELUNE",
+                SKUs=[],
+            )
+            self.products[product["ProductID"]] = product
+            if p.get("varietal"):
+                wine = _blank(m.WINE_PROPERTIES)
+                wine.update(Varietal=p["varietal"], Vintage=Decimal(p["vintage"]))
+                product["WineProperties"] = wine
+            for k in p["skus"]:
+                sku = _blank(m.SKU)
+                sku.update(
+                    SKU=k["code"],
+                    UPCCode=k.get("barcode"),
+                    UnitDescription=k.get("unit_description"),
+                    IsNonTaxable=k.get("non_taxable", False),
+                    IsInventoryOn="stock" in k,
+                    Prices=[
+                        {
+                            "Price": _dollars(c),
+                            "PriceLevel": lvl,
+                            "PriceQuantity": Decimal(1),
+                            "SalePrice": None,
+                        }
+                        for lvl, c in k["prices"].items()
+                    ],
+                    Inventory=[],
+                )
+                product["SKUs"].append(sku)
+                if "stock" in k:
+                    for pool, count in zip(self.pools, (k["stock"], k["stock"] * 5), strict=True):
+                        self._set_inventory(k["code"], pool, count)
+
+    def _seed_people(self, data: dict) -> None:
+        now = self.now()
+        for name in ("Customer", "Club Member", "Trade"):
+            ct = _blank(m.CONTACT_TYPE)
+            ct.update(
+                ContactTypeID=_wd_id(),
+                ContactType=name,
+                DateAdded=now,
+                DateModified=now,
+                IsPublic="true",
+                WebsiteID="VALLEELUNE",
+            )
+            self.contact_types[ct["ContactTypeID"]] = ct
+        types = {t["ContactType"]: t["ContactTypeID"] for t in self.contact_types.values()}
+        club_ids = []
+        for c in data["clubs"]:
+            club = {"ClubID": _wd_id(), "ClubName": c["name"], "DateModified": now}
+            self.clubs[club["ClubID"]] = club
+            club_ids.append(club["ClubID"])
+        for person in demo_people(data):
+            contact = _blank(m.CONTACT)
+            contact.update(
+                ContactID=_wd_id(),
+                CustomerNumber=Decimal(next(self._customer_numbers)),
+                FirstName=person.first_name,
+                LastName=person.last_name,
+                Email=person.email,
+                Phone=person.phone,
+                Address=person.address,
+                City=person.city,
+                StateCode=person.state,
+                ZipCode=person.zip_code,
+                CountryCode="US",
+                BirthDate=datetime(
+                    person.birth_date.year,
+                    person.birth_date.month,
+                    person.birth_date.day,
+                    tzinfo=UTC,
+                ),
+                IsNonTaxable=person.non_taxable,
+                DateAdded=now,
+                DateModified=now,
+                WebsiteID="VALLEELUNE",
+            )
+            cid = contact["ContactID"]
+            self.contacts[cid] = contact
+            self.contact_type_links.add((cid, types["Customer"]))
+            if person.club_index is not None:
+                self.contact_type_links.add((cid, types["Club Member"]))
+                club_id = club_ids[person.club_index]
+                membership = {
+                    "ClubMembershipID": _wd_id(),
+                    "ClubID": club_id,
+                    "ClubName": self.clubs[club_id]["ClubName"],
+                    "ContactID": cid,
+                    "CurrentMembershipStatus": person.membership_status,
+                    "IsPickup": person.pickup_member,
+                    "PickupLocationCode": self.pickup_location,
+                    "DateModified": now,
+                }
+                self.memberships[membership["ClubMembershipID"]] = membership
+            if person.has_shipping_address:
+                address = _blank(m.SHIPPING_ADDRESS)
+                address.update(
+                    ShippingAddressID=_wd_id(),
+                    ContactID=cid,
+                    Firstname=person.first_name,
+                    Lastname=person.last_name,
+                    Address=person.address,
+                    City=person.city,
+                    StateCode=person.state,
+                    ZipCode=person.zip_code,
+                    CountryCode="US",
+                    DateAdded=now,
+                    DateModified=now,
+                    WebsiteID="VALLEELUNE",
+                )
+                self.shipping_addresses[address["ShippingAddressID"]] = address
+
+    def _seed_web_orders(self, count: int) -> None:
+        for n in range(count):
+            pickup = n % 4 == 0
+            order = self.create_web_order(pickup=pickup)
+            if not pickup and n % 3 == 0:
+                self.ship_order(order["OrderID"])
+            if pickup and n % 12 == 0:
+                self.cancel_order(order["OrderID"])
+
+    # --- helpers used by operations and web activity ------------------------------------
+
+    def _set_inventory(self, sku: str, pool: str, count: int) -> None:
+        row = self.inventory.get((sku, pool))
+        if row is None:
+            row = _blank(m.INVENTORY)
+            row.update(
+                SKU=sku,
+                InventoryPool=pool,
+                InventoryPoolID=pool.upper().replace(" ", "_"),
+                WebsiteID="VALLEELUNE",
+            )
+            self.inventory[(sku, pool)] = row
+        row["CurrentInventory"] = Decimal(count)
+        for product in self.products.values():
+            for s in product["SKUs"]:
+                if s["SKU"] == sku:
+                    s["Inventory"] = [
+                        {
+                            "CurrentInventory": r["CurrentInventory"],
+                            "InventoryPool": r["InventoryPool"],
+                        }
+                        for (code, _), r in self.inventory.items()
+                        if code == sku
+                    ]
+                    product["DateModified"] = self.now()
+
+    def sku_prices(self) -> dict[str, Decimal]:
+        out = {}
+        for product in self.products.values():
+            for s in product["SKUs"]:
+                retail = next(
+                    (p["Price"] for p in s["Prices"] if p["PriceLevel"] == "Retail"), None
+                )
+                if retail is not None:
+                    out[s["SKU"]] = retail
+        return out
+
+    def _touch(self, order_id: str) -> None:
+        self.order_modified[order_id] = self.now()
+
+    def create_web_order(self, *, pickup: bool, contact_id: str | None = None) -> Record:
+        """A customer orders on the website: shipped to them, or for pickup here."""
+        with self.lock:
+            contact = self.contacts.get(contact_id) if contact_id else None
+            contact = contact or self.rng.choice(list(self.contacts.values()))
+            prices = self.sku_prices()
+            bottles = [k for k in prices if "-" not in k and not k.startswith(("FEE", "FLT", "GL"))]
+            now = self.now()
+            items = []
+            for sku in self.rng.sample(bottles, self.rng.randint(1, 3)):
+                qty = self.rng.choice((1, 2, 3, 6))
+                item = _blank(m.ORDER_ITEM)
+                item.update(
+                    SKU=sku,
+                    Title=self._title(sku),
+                    Quantity=Decimal(qty),
+                    Price=prices[sku],
+                    OriginalPrice=prices[sku],
+                    InventoryPool=self.pools[1],
+                    SalesTax=Decimal("0.00"),
+                    IsNonTaxable=False,
+                    ProductSKUID=_wd_id(),
+                    Type="Wine",
+                )
+                items.append(item)
+            subtotal = sum(i["Price"] * i["Quantity"] for i in items)
+            tax = (subtotal * Decimal("0.0725")).quantize(Decimal("0.01"))
+            shipping = Decimal("0.00") if pickup else Decimal("15.00")
+            total = subtotal + tax + shipping
+            order = _blank(m.ORDER)
+            bill = _blank(m.BILL_CONTACT)
+            for key in (
+                "ContactID",
+                "FirstName",
+                "LastName",
+                "Email",
+                "Phone",
+                "Address",
+                "City",
+                "StateCode",
+                "ZipCode",
+                "CountryCode",
+                "BirthDate",
+            ):
+                bill[key] = contact[key]
+            ship = None
+            if not pickup:
+                ship = _blank(m.SHIP_TO_ADDRESS)
+                for key in (
+                    "FirstName",
+                    "LastName",
+                    "Address",
+                    "City",
+                    "StateCode",
+                    "ZipCode",
+                    "Email",
+                    "Phone",
+                ):
+                    ship[key] = contact[key]
+            order.update(
+                OrderID=_wd_id(),
+                OrderNumber=Decimal(next(self._order_numbers)),
+                Type="Website",
+                OrderStatus="Completed",
+                PaymentStatus="Paid",
+                IsExternalOrder=False,
+                IsAPickupOrder=pickup,
+                PickupLocationCode=self.pickup_location if pickup else None,
+                ShippingStatus="Not Shipped" if not pickup else "Pending Pickup",
+                ShippingType="Pickup" if pickup else "Ground",
+                BillContact=bill,
+                ShipToAddress=ship,
+                OrderItems=items,
+                SubTotal=subtotal,
+                Tax=tax,
+                Shipping=shipping,
+                Handling=Decimal("0.00"),
+                Tip=Decimal("0.00"),
+                Total=total,
+                TotalAfterTip=total,
+                CompletedDate=now,
+                SubmittedDate=now,
+                TransactionType="Order",
+                WebsiteID="VALLEELUNE",
+                OrderCoupons=[],
+                Tender=[
+                    {
+                        **_blank(m.ORDER_TENDER),
+                        "PaymentType": "CreditCard",
+                        "AmountTendered": total,
+                        "CardType": "Visa",
+                        "PaymentDate": now,
+                        "PaymentStatus": "Paid",
+                        "IsActive": True,
+                    }
+                ],
+            )
+            self.orders[order["OrderID"]] = order
+            self._touch(order["OrderID"])
+            return order
+
+    def _title(self, sku: str) -> str | None:
+        for product in self.products.values():
+            if any(s["SKU"] == sku for s in product["SKUs"]):
+                return product["Title"]
+        return None
+
+    def ship_order(self, order_id: str, carrier: str = "UPS") -> Record:
+        """WineDirect's fulfilment ships an order and records its tracking number."""
+        with self.lock:
+            order = self.orders[order_id]
+            now = self.now()
+            tracking = "1Z" + "".join(
+                self.rng.choice("0123456789ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(16)
+            )
+            order.update(
+                ShippingStatus="Shipped",
+                ShippedDate=now,
+                TrackingNumber=tracking,
+                FulfillmentHouse=carrier,
+            )
+            for item in order["OrderItems"] or []:
+                item["TrackingNumber"] = tracking
+                item["ShippedDate"] = now
+            self._touch(order_id)
+            return order
+
+    def cancel_order(self, order_id: str) -> Record:
+        with self.lock:
+            order = self.orders[order_id]
+            order["OrderStatus"] = "Cancelled"
+            self._touch(order_id)
+            return order
+
+    @staticmethod
+    def is_pending_pickup(order: Record) -> bool:
+        return bool(
+            order["IsAPickupOrder"]
+            and order["PickupDate"] is None
+            and order["OrderStatus"] != "Cancelled"
+        )
+
+    def order_summary(self, order: Record) -> Record:
+        bill = order["BillContact"] or {}
+        ship = order["ShipToAddress"] or {}
+        summary = _blank(m.ORDER_SUMMARY)
+        summary.update(
+            BillFirstName=bill.get("FirstName"),
+            BillLastName=bill.get("LastName"),
+            CompletedDate=order["CompletedDate"],
+            ContactID=bill.get("ContactID"),
+            DateModified=self.order_modified[order["OrderID"]],
+            GiftMessage=order["GiftMessage"],
+            IsAPickupOrder=order["IsAPickupOrder"],
+            IsARMSOrder=order["Type"] == "POS",
+            IsExternalOrder=order["IsExternalOrder"],
+            IsPendingPickup=self.is_pending_pickup(order),
+            OrderID=order["OrderID"],
+            OrderNotes=order["OrderNotes"],
+            OrderNumber=order["OrderNumber"],
+            OrderStatus=order["OrderStatus"],
+            OrderTotal=order["Total"],
+            PaymentStatus=order["PaymentStatus"],
+            ShipFirstName=ship.get("FirstName"),
+            ShipLastName=ship.get("LastName"),
+            ShipStateCode=ship.get("StateCode"),
+            ShippedDate=order["ShippedDate"],
+            ShippingStatus=order["ShippingStatus"],
+            ShippingType=order["ShippingType"],
+            SubmittedDate=order["SubmittedDate"],
+            TrackingNumber=order["TrackingNumber"],
+            Type=order["Type"],
+            WebsiteID=order["WebsiteID"],
+        )
+        return summary
+
+    def find_order(
+        self, *, order_id: str | None = None, number: Decimal | None = None
+    ) -> Record | None:
+        if order_id:
+            return self.orders.get(order_id)
+        if number is not None:
+            return next((o for o in self.orders.values() if o["OrderNumber"] == number), None)
+        return None
+
+    def find_by_v2_number(self, number: str) -> Record | None:
+        """V2 calls name an order by WineDirect's number, or by the number we sent."""
+        if number in self.register_orders:
+            return self.orders[self.register_orders[number]]
+        try:
+            return self.find_order(number=Decimal(number))
+        except ArithmeticError:
+            return None
+
+    # --- writes from the register -----------------------------------------------------
+
+    def upsert_order(self, wire: Record) -> Record:
+        """UpsertOrder for one order: create, or update the order with the same number."""
+        number = (wire.get("OrderNumber") or "").strip()
+        problem = self._order_problem(wire, number)
+        if problem:
+            return {
+                "isSuccessful": False,
+                "externalKeyCode": number or None,
+                "internalKeyCode": None,
+                "message": problem,
+            }
+        existing_id = self.register_orders.get(number)
+        order = self.orders[existing_id] if existing_id else _blank(m.ORDER)
+        if not existing_id:
+            order.update(OrderID=_wd_id(), OrderNumber=Decimal(next(self._order_numbers)))
+        items = []
+        for w in wire["OrderItems"]:
+            item = _blank(m.ORDER_ITEM)
+            item.update(
+                SKU=w["ProductSKU"],
+                Title=w["ProductName"],
+                Quantity=w["Quantity"],
+                Price=w["Price"],
+                OriginalPrice=w["OriginalPrice"],
+                SalesTax=w["SalesTax"],
+                IsNonTaxable=w["isNonTaxable"],
+                InventoryPool=self.pools[0],
+            )
+            items.append(item)
+        tenders = [
+            {
+                **_blank(m.ORDER_TENDER),
+                "PaymentType": t["PaymentType"],
+                "AmountTendered": t["AmountTendered"],
+                "PaymentDate": t["PaymentDate"],
+                "CardType": t["CreditCardType"],
+                "GiftCardCode": t["GiftCardCode"],
+                "PaymentStatus": "Paid",
+                "IsActive": True,
+            }
+            for t in wire["Tenders"] or []
+        ]
+        bill = _blank(m.BILL_CONTACT)
+        bill.update(
+            ContactID=self._contact_for(wire),
+            FirstName=wire.get("BillingFirstName"),
+            LastName=wire.get("BillingLastName"),
+            Email=wire.get("BillingEmail"),
+            Address=wire.get("BillingAddress"),
+            Address2=wire.get("BillingAddress2"),
+            City=wire.get("BillingCity"),
+            StateCode=wire.get("BillingStateCode"),
+            ZipCode=wire.get("BillingZipCode"),
+            Phone=wire.get("BillingPhone"),
+            BirthDate=wire.get("BillingBirthdate"),
+        )
+        ship = None
+        if wire.get("ShippingAddress"):
+            ship = _blank(m.SHIP_TO_ADDRESS)
+            ship.update(
+                FirstName=wire.get("ShippingFirstName"),
+                LastName=wire.get("ShippingLastName"),
+                Address=wire["ShippingAddress"],
+                Address2=wire.get("ShippingAddress2"),
+                City=wire.get("ShippingCity"),
+                StateCode=wire.get("ShippingStateCode"),
+                ZipCode=wire.get("ShippingZipCode"),
+            )
+        rms = _blank(m.RMS)
+        rms.update(wire.get("RMS") or {})
+        previous = None
+        if wire.get("PreviousOrderNumber"):
+            original = self.orders[self.register_orders[wire["PreviousOrderNumber"]]]
+            previous = original["OrderNumber"]
+        order.update(
+            AltOrderNumber=number,
+            Type=wire.get("OrderType") or m.ORDER_TYPE_POS,
+            IsExternalOrder=True,
+            OrderStatus="Completed",
+            PaymentStatus="Paid",
+            IsAPickupOrder=False,
+            ShippingStatus=wire.get("ShippingStatus"),
+            ShippingType="Ground" if ship else "Carry Out",
+            BillContact=bill,
+            ShipToAddress=ship,
+            OrderItems=items,
+            Tender=tenders,
+            SubTotal=wire["SubTotal"],
+            Tax=wire["Tax"],
+            Shipping=wire["Shipping"],
+            Tip=wire["Tip"],
+            Total=wire["Total"],
+            TotalAfterTip=wire["Total"],
+            Handling=Decimal("0.00"),
+            RMS=rms,
+            CompletedDate=wire["OrderDate"],
+            SubmittedDate=wire["OrderDate"],
+            TransactionType=wire.get("TransactionType") or m.TRANSACTION_ORDER,
+            PreviousOrderNumber=previous,
+            WebsiteID=wire.get("WebsiteCode"),
+            OrderCoupons=[],
+        )
+        self.orders[order["OrderID"]] = order
+        self.register_orders[number] = order["OrderID"]
+        self._touch(order["OrderID"])
+        return {
+            "isSuccessful": True,
+            "externalKeyCode": number,
+            "internalKeyCode": order["OrderID"],
+            "message": None,
+        }
+
+    def _order_problem(self, wire: Record, number: str) -> str | None:
+        if not number:
+            return "OrderNumber is required."
+        if wire.get("OrderDate") is None:
+            return "OrderDate is required."
+        items = wire.get("OrderItems") or []
+        if not items:
+            return "An order needs at least one item."
+        known = self.sku_prices()
+        for item in items:
+            if item.get("ProductSKU") not in known:
+                return f"Product SKU {item.get('ProductSKU')!r} was not found."
+            if item.get("Quantity") is None or item["Quantity"] <= 0:
+                return f"Quantity for SKU {item['ProductSKU']} must be greater than zero."
+        for name in ("SubTotal", "Tax", "Shipping", "Tip", "Total"):
+            if wire.get(name) is None:
+                return f"{name} is required."
+        previous = wire.get("PreviousOrderNumber")
+        if (
+            wire.get("TransactionType") == m.TRANSACTION_REFUND
+            and previous not in self.register_orders
+        ):
+            return f"The refunded order {previous!r} was not found."
+        return None
+
+    def _contact_for(self, wire: Record) -> str | None:
+        if wire.get("ContactID") in self.contacts:
+            return wire["ContactID"]
+        return self.alt_contact_ids.get(wire.get("AltContactID") or "")
+
+    def upsert_contact(self, wire: Record) -> Record:
+        """Matched by ContactID, then AltContactID, then Email; otherwise created."""
+        alt = wire.get("AltContactID")
+        if not (wire.get("FirstName") or wire.get("LastName")):
+            return {
+                "isSuccessful": False,
+                "externalKeyCode": alt,
+                "internalKeyCode": None,
+                "message": "FirstName or LastName is required.",
+            }
+        contact_id = wire.get("ContactID") if wire.get("ContactID") in self.contacts else None
+        contact_id = contact_id or self.alt_contact_ids.get(alt or "")
+        if contact_id is None and wire.get("Email"):
+            email = wire["Email"].lower()
+            contact_id = next(
+                (
+                    c["ContactID"]
+                    for c in self.contacts.values()
+                    if (c["Email"] or "").lower() == email
+                ),
+                None,
+            )
+        now = self.now()
+        if contact_id is None:
+            contact = _blank(m.CONTACT)
+            contact.update(
+                ContactID=_wd_id(),
+                CustomerNumber=Decimal(next(self._customer_numbers)),
+                DateAdded=now,
+                WebsiteID="VALLEELUNE",
+                CountryCode="US",
+            )
+        else:
+            contact = self.contacts[contact_id]
+        for key in (
+            "FirstName",
+            "LastName",
+            "Email",
+            "Phone",
+            "Address",
+            "Address2",
+            "City",
+            "StateCode",
+            "ZipCode",
+            "BirthDate",
+            "IsNonTaxable",
+        ):
+            if wire.get(key) is not None:
+                contact[key] = wire[key]
+        contact["DateModified"] = now
+        self.contacts[contact["ContactID"]] = contact
+        if alt:
+            self.alt_contact_ids[alt] = contact["ContactID"]
+        return {
+            "isSuccessful": True,
+            "externalKeyCode": alt,
+            "internalKeyCode": contact["ContactID"],
+            "message": None,
+        }
+
+    def post_pickup(self, wire: Record) -> str | None:
+        order = self.find_by_v2_number(str(wire.get("OrderNumber") or ""))
+        if order is None:
+            return f"Order {wire.get('OrderNumber')} was not found."
+        if not order["IsAPickupOrder"]:
+            return f"Order {wire.get('OrderNumber')} is not a pickup order."
+        if order["OrderStatus"] == "Cancelled" and wire.get("isPickedUp"):
+            return f"Order {wire.get('OrderNumber')} was cancelled and cannot be picked up."
+        if wire.get("isPickedUp", True):
+            order["PickupDate"] = order["PickupDate"] or wire.get("PickupDate") or self.now()
+            order["ShippingStatus"] = "Picked Up"
+        else:
+            order["PickupDate"] = None
+            order["ShippingStatus"] = "Pending Pickup"
+        self._touch(order["OrderID"])
+        return None
+
+    def post_shipping_status(self, wire: Record) -> str | None:
+        order = self.find_by_v2_number(str(wire.get("OrderNumber") or ""))
+        if order is None:
+            return f"Order {wire.get('OrderNumber')} was not found."
+        status = m.V2_SHIPPING_STATUS.get(wire.get("ShippingStatus") or "")
+        if status is None:
+            return f"Shipping status {wire.get('ShippingStatus')!r} is not valid."
+        order["ShippingStatus"] = status
+        if status == "Shipped":
+            order["ShippedDate"] = wire.get("ShippingStatusDate") or self.now()
+        self._touch(order["OrderID"])
+        return None
+
+    def post_tracking(self, number: Decimal | None, packages: Iterable[Record]) -> str | None:
+        order = self.find_order(number=number)
+        if order is None:
+            return f"Order {number} was not found."
+        packages = list(packages)
+        if not packages:
+            return "At least one package is required."
+        first = packages[0]
+        order.update(
+            TrackingNumber=first["TrackingNumber"],
+            ShippedDate=first["ShipDate"],
+            ShippingStatus="Shipped",
+            FulfillmentHouse=first["Carrier"],
+        )
+        for item in order["OrderItems"] or []:
+            item["TrackingNumber"] = first["TrackingNumber"]
+            item["ShippedDate"] = first["ShipDate"]
+        self._touch(order["OrderID"])
+        return None
+
+    def update_inventory(self, wire: Record, mode: str | None) -> str | None:
+        sku, pool = wire.get("SKU"), wire.get("InventoryPool")
+        if sku not in self.sku_prices():
+            return f"SKU {sku!r} was not found."
+        if wire.get("CurrentInventory") is None or not pool:
+            return "SKU, InventoryPool and CurrentInventory are required."
+        count = int(wire["CurrentInventory"])
+        if (mode or m.INVENTORY_MODE_STRICT) != m.INVENTORY_MODE_STRICT:
+            current = self.inventory.get((sku, pool))
+            count += int(current["CurrentInventory"]) if current else 0
+        self._set_inventory(sku, pool, count)
+        return None
+
+    # --- a look without SOAP (tests, the admin page) ------------------------------------
+
+    def register_order_numbers(self) -> list[str]:
+        """Every number the register sent, once per order held (a duplicate would repeat)."""
+        with self.lock:
+            return sorted(o["AltOrderNumber"] for o in self.orders.values() if o["IsExternalOrder"])
+
+    def summary(self) -> dict[str, int]:
+        with self.lock:
+            return {
+                "products": len(self.products),
+                "contacts": len(self.contacts),
+                "memberships": len(self.memberships),
+                "orders": len(self.orders),
+                "register_orders": len(self.register_orders),
+                "pending_pickups": sum(self.is_pending_pickup(o) for o in self.orders.values()),
+            }
+
+
+def modified_between(stamp: datetime | None, start: datetime | None, end: datetime | None) -> bool:
+    if stamp is None:
+        return start is None and end is None
+    return (start is None or stamp >= start) and (end is None or stamp <= end)
+
+
+def window(rows: list[Record], page: Decimal | None, max_rows: Decimal | None) -> list[Record]:
+    size = int(max_rows) if max_rows else m.DEFAULT_MAX_ROWS
+    first = (int(page) if page else m.FIRST_PAGE) - m.FIRST_PAGE
+    return rows[first * size : (first + 1) * size]

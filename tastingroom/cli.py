@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from tastingroom import __version__
 from tastingroom.money import format_cents
 from tastingroom.paths import DATA_DIR_ENV, data_dir, database_path
 from tastingroom.store.database import Database, StoreError
+from tastingroom.winedirect.errors import WineDirectError
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -57,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("init", help="create the register's database")
     _data_dir_option(p)
     p.add_argument("--demo", action="store_true", help="fill it with the demo winery")
+    p.add_argument(
+        "--winedirect-url", metavar="URL", help="WineDirect endpoint (e.g. a simulator's address)"
+    )
 
     p = sub.add_parser("demo", help="demo and training tools")
     _data_dir_option(p)
@@ -75,6 +80,70 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="database, pending sync items and last sync")
     _data_dir_option(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = sub.add_parser(
+        "simulator",
+        help="run a simulated WineDirect on 127.0.0.1 (training, demos, tests)",
+        description="A faithful local WineDirect: the same SOAP endpoints, seeded from the demo "
+        "winery. Each rate is a fraction from 0 to 1.",
+    )
+    p.add_argument("--port", type=_port, default=8065, help="port on 127.0.0.1 (default 8065)")
+    p.add_argument("--username", default=None, help="webservice username to accept")
+    p.add_argument("--password", default=None, help="webservice password to accept")
+    p.add_argument("--latency-ms", type=_count, default=0, metavar="MS")
+    p.add_argument(
+        "--fail-rate",
+        type=_fraction,
+        default=0.0,
+        metavar="F",
+        help="share of requests answered HTTP 503",
+    )
+    p.add_argument(
+        "--rate-limit",
+        type=_count,
+        default=480,
+        metavar="N",
+        help="requests a minute per username (0 lifts it; default 480)",
+    )
+    p.add_argument("--limit-writes", action="store_true", help="apply the rate limit to writes too")
+    p.add_argument(
+        "--reset-before-write",
+        type=_fraction,
+        default=0.0,
+        metavar="F",
+        help="share of writes whose connection is reset before they apply",
+    )
+    p.add_argument(
+        "--drop-reply-after-write",
+        type=_fraction,
+        default=0.0,
+        metavar="F",
+        help="share of writes applied whose reply is then lost",
+    )
+    p.add_argument(
+        "--malformed-rate",
+        type=_fraction,
+        default=0.0,
+        metavar="F",
+        help="share of replies that are not well-formed XML",
+    )
+    p.add_argument(
+        "--web-activity",
+        type=_count,
+        default=0,
+        metavar="N",
+        help="web events a minute: new web and pickup orders, shipments",
+    )
+    p.add_argument("--seed", type=int, default=None, help="repeatable faults and activity")
+
+    p = sub.add_parser("winedirect", help="WineDirect connection tools")
+    _data_dir_option(p)
+    wd_sub = p.add_subparsers(dest="wd_command", metavar="WHAT", parser_class=_Parser)
+    check = wd_sub.add_parser(
+        "check", help="one read-only call per WineDirect service, each reported as working or not"
+    )
+    _data_dir_option(check)
+    check.add_argument("--base-url", metavar="URL", help="endpoint to check (default: settings)")
 
     p = sub.add_parser("screenshots", help="render the register's screens to PNG files")
     p.add_argument("folder", metavar="DIR", help="where to write the PNG files")
@@ -95,6 +164,23 @@ def _count(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    value = _count(text)
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError("a port is a number from 1 to 65535")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError("a rate is a fraction from 0 to 1")
+    return value
+
+
 def _folder(args: argparse.Namespace) -> Path:
     return data_dir(getattr(args, "data_dir", None))
 
@@ -111,8 +197,11 @@ def _open_existing(args: argparse.Namespace) -> Database:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from tastingroom.demo import seed_demo
+    from tastingroom.settings import save_settings
+    from tastingroom.winedirect.client import check_base_url
 
     path = database_path(_folder(args))
+    url = check_base_url(args.winedirect_url) if args.winedirect_url else None
     db = Database.open(path)
     try:
         if args.demo:
@@ -120,6 +209,10 @@ def cmd_init(args: argparse.Namespace) -> int:
             print(f"Created the demo winery at {path}.")
         else:
             print(f"Database ready at {path}.")
+        if url:
+            with db.write() as s:
+                save_settings(s, winedirect_url=url)
+            print(f"WineDirect endpoint: {url}")
     finally:
         db.close()
     return 0
@@ -185,6 +278,80 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_simulator(args: argparse.Namespace) -> int:
+    from tastingroom.winedirect.simulator.activity import WebActivity
+    from tastingroom.winedirect.simulator.server import (
+        DEMO_PASSWORD,
+        DEMO_USERNAME,
+        Faults,
+        Simulator,
+    )
+
+    faults = Faults(
+        latency_ms=args.latency_ms,
+        fail_rate=args.fail_rate,
+        rate_limit=args.rate_limit,
+        limit_writes=args.limit_writes,
+        reset_before_write=args.reset_before_write,
+        drop_reply_after_write=args.drop_reply_after_write,
+        malformed_rate=args.malformed_rate,
+    )
+    try:
+        sim = Simulator(
+            username=args.username or DEMO_USERNAME,
+            password=args.password or DEMO_PASSWORD,
+            faults=faults,
+            port=args.port,
+            seed=args.seed,
+        ).start()
+    except OSError as exc:
+        raise StoreError(f"Cannot listen on 127.0.0.1:{args.port} ({exc.strerror}).") from None
+    activity = None
+    if args.web_activity:
+        activity = WebActivity(sim.state, args.web_activity, lambda line: print(line, flush=True))
+        activity.start()
+    print(f"Simulated WineDirect listening at {sim.url}", flush=True)
+    print(f"  webservice username: {sim.username}", flush=True)
+    if not args.password:
+        print(f"  webservice password: {sim.password} (the demo password)", flush=True)
+    print(f"  state: {sim.url}/_admin/state   faults: POST JSON to {sim.url}/_admin/faults")
+    print("Press Ctrl-C to stop.", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if activity:
+            activity.stop()
+        sim.stop()
+    return 0
+
+
+def cmd_winedirect_check(args: argparse.Namespace) -> int:
+    from tastingroom.settings import load_settings
+    from tastingroom.winedirect.check import render, run_checks
+    from tastingroom.winedirect.client import WineDirectClient, check_base_url
+    from tastingroom.winedirect.credentials import load_credentials
+
+    url = args.base_url
+    if url is None:
+        path = database_path(_folder(args))
+        if path.exists():
+            db = Database.open(path)
+            with db.read() as s:
+                url = load_settings(s).winedirect_url
+            db.close()
+        else:
+            from tastingroom.settings import StoreSettings
+
+            url = StoreSettings().winedirect_url
+    check_base_url(url)  # refuse an unsafe address before asking for the login
+    with WineDirectClient(url, load_credentials()) as client:
+        results = run_checks(client)
+    print(render(client.base_url, results))
+    return 0 if all(r.ok for r in results) else EXIT_FAILED
+
+
 def cmd_screenshots(args: argparse.Namespace) -> int:
     from ui.screenshots import render  # Qt, offscreen
 
@@ -216,6 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "status": cmd_status,
         "bench": cmd_bench,
         "screenshots": cmd_screenshots,
+        "simulator": cmd_simulator,
     }
     if args.command == "demo":
         if args.demo_command != "sales":
@@ -223,11 +391,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 EXIT_USAGE, "tastingroom demo: say what to do, e.g. 'demo sales --count 10'\n"
             )
         handler = cmd_demo_sales
+    elif args.command == "winedirect":
+        if args.wd_command != "check":
+            parser.exit(
+                EXIT_USAGE, "tastingroom winedirect: say what to do, e.g. 'winedirect check'\n"
+            )
+        handler = cmd_winedirect_check
     else:
         handler = commands[args.command]
     try:
         return handler(args)
-    except (StoreError, ValueError, PermissionError) as exc:
+    except (StoreError, WineDirectError, ValueError, PermissionError) as exc:
         print(f"tastingroom: {exc}", file=sys.stderr)
         return EXIT_FAILED
 

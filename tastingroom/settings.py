@@ -53,6 +53,8 @@ class StoreSettings:
     )
     visual_check_over_age: int | None = None
     """When set (say 40), staff may record "visibly over N" instead of reading an ID."""
+    winedirect_url: str = "https://webservices.vin65.com"
+    """WineDirect's endpoint root; a simulator's loopback address in demo and training."""
     lockout_attempts: int = 5
     lockout_minutes: int = 5
     extra: dict[str, str] = field(default_factory=dict)

@@ -253,9 +253,9 @@ def parse_message(payload: bytes) -> Call | Fault:
     try:
         root = ET.fromstring(payload)
     except ET.ParseError as exc:
-        raise SoapParseError(f"the reply is not well-formed XML ({exc})") from exc
+        raise SoapParseError(f"the message is not well-formed XML ({exc})") from exc
     if root.tag != f"{{{SOAPENV}}}Envelope":
-        raise SoapParseError("the reply is not a SOAP 1.1 envelope")
+        raise SoapParseError("the message is not a SOAP 1.1 envelope")
     body = root.find(f"{{{SOAPENV}}}Body")
     if body is None or len(body) == 0:
         raise SoapParseError("the SOAP envelope has no body")
@@ -290,7 +290,7 @@ class Reader:
             raise SoapParseError(f"multiRef {href} refers to itself")
         target = self.refs.get(ref)
         if target is None:
-            raise SoapParseError(f"multiRef {href} is missing from the reply")
+            raise SoapParseError(f"multiRef {href} is missing from the message")
         return self._deref(target, seen | {ref})
 
     def read(self, element: ET.Element, kind: Any, where: str) -> Any:

@@ -87,7 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="A faithful local WineDirect: the same SOAP endpoints, seeded from the demo "
         "winery. Each rate is a fraction from 0 to 1.",
     )
-    p.add_argument("--port", type=_port, default=8065, help="port on 127.0.0.1 (default 8065)")
+    p.add_argument(
+        "--port",
+        type=_port,
+        default=8065,
+        help="port on 127.0.0.1 (default 8065; 0 picks a free one)",
+    )
     p.add_argument("--username", default=None, help="webservice username to accept")
     p.add_argument("--password", default=None, help="webservice password to accept")
     p.add_argument("--latency-ms", type=_count, default=0, metavar="MS")
@@ -166,8 +171,8 @@ def _count(text: str) -> int:
 
 def _port(text: str) -> int:
     value = _count(text)
-    if not 0 < value < 65536:
-        raise argparse.ArgumentTypeError("a port is a number from 1 to 65535")
+    if not 0 <= value < 65536:
+        raise argparse.ArgumentTypeError("a port is a number from 1 to 65535 (0: any free port)")
     return value
 
 

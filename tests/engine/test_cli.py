@@ -11,7 +11,19 @@ from pathlib import Path
 
 import pytest
 
-SUBCOMMANDS = ["register", "init", "demo", "demo sales", "backup", "status", "bench", "screenshots"]
+SUBCOMMANDS = [
+    "register",
+    "init",
+    "demo",
+    "demo sales",
+    "backup",
+    "status",
+    "bench",
+    "screenshots",
+    "simulator",
+    "winedirect",
+    "winedirect check",
+]
 
 
 def run(*args: str, data_dir: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -288,3 +288,11 @@ def test_credentials_never_leak(simulator: Simulator, caplog: pytest.LogCaptureF
     messages.extend(record.getMessage() for record in caplog.records)
     assert len(messages) > 8
     assert not [text for text in messages if secret in text]
+
+
+def test_retry_after_is_used_when_there_is_no_reset_header(client: WineDirectClient):
+    response = httpx.Response(429, headers={"Retry-After": "30"}, content=b"slow down")
+    with pytest.raises(RateLimited) as caught:
+        client._read_reply(mapping.SEARCH_ORDERS, response)
+    wait = caught.value.reset_at - datetime.now(UTC)
+    assert timedelta(seconds=25) < wait <= timedelta(seconds=30)

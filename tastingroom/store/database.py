@@ -83,6 +83,18 @@ def translate_error(exc: BaseException) -> StoreError | None:
     return None
 
 
+@contextmanager
+def _friendly_errors() -> Iterator[None]:
+    """Re-raise disk-full and damaged-file failures as `StoreError`s people can act on."""
+    try:
+        yield
+    except (DatabaseError, OperationalError) as exc:
+        friendly = translate_error(exc)
+        if friendly is not None:
+            raise friendly from exc
+        raise
+
+
 class Database:
     """One SQLite cache file, shared by the screens and the sync thread of a process."""
 
@@ -135,29 +147,20 @@ class Database:
         Commits when the block ends, rolls back if it raises. Disk-full and damaged-file
         failures are re-raised as `StoreError`s with a message for people.
         """
-        with self._write_lock, self._write_sessions() as session:
-            try:
-                with session.begin():
-                    yield session
-            except (DatabaseError, OperationalError) as exc:
-                friendly = translate_error(exc)
-                if friendly is not None:
-                    raise friendly from exc
-                raise
+        with (
+            self._write_lock,
+            _friendly_errors(),
+            self._write_sessions() as session,
+            session.begin(),
+        ):
+            yield session
 
     @contextmanager
     def write_core(self) -> Iterator[Connection]:
         """Like `write`, but a Core connection without a Session: for the sale commit,
         where the ORM's per-transaction bookkeeping costs more than SQLite's own work."""
-        with self._write_lock:
-            try:
-                with self._write_engine.begin() as conn:
-                    yield conn
-            except (DatabaseError, OperationalError) as exc:
-                friendly = translate_error(exc)
-                if friendly is not None:
-                    raise friendly from exc
-                raise
+        with self._write_lock, _friendly_errors(), self._write_engine.begin() as conn:
+            yield conn
 
     def pragma(self, name: str) -> object:
         """Read one pragma on a fresh pooled connection (used by status and tests)."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from tastingroom.age import AgeCheckResult, needs_check
@@ -38,13 +39,15 @@ from tastingroom.store.models import (
     NumberSequence,
     Order,
     OrderLine,
+    OutboxItem,
     Sku,
     Stock,
     Tender,
     new_id,
     utcnow,
 )
-from tastingroom.sync.outbox import OutboxKind, enqueue
+from tastingroom.store.prepared import Prepared
+from tastingroom.sync.outbox import OutboxKind, enqueue, outbox_row
 from tastingroom.tenders import Settlement, TenderInput, settle
 
 # The sale's statements, built once: building them per sale costs more than SQLite
@@ -63,12 +66,21 @@ NEXT_NUMBER = (
     .values(last_value=_sequence.c.last_value + 1)
     .returning(_sequence.c.last_value)
 )
-INSERT_SEQUENCE = _sequence.insert()
-INSERT_ORDER = Order.__table__.insert()
-INSERT_LINE = OrderLine.__table__.insert()
-INSERT_TENDER = Tender.__table__.insert()
-INSERT_AGE_CHECK = AgeCheck.__table__.insert()
-INSERT_AUDIT = AuditEntry.__table__.insert()
+
+
+class SaleStatements:
+    """The sale commit's statements, compiled once for this database's dialect."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.next_number = Prepared(NEXT_NUMBER, dialect)
+        self.first_number = Prepared(_sequence.insert(), dialect)
+        self.order = Prepared(Order.__table__.insert(), dialect)
+        self.lines = Prepared(OrderLine.__table__.insert(), dialect)
+        self.tenders = Prepared(Tender.__table__.insert(), dialect)
+        self.age_check = Prepared(AgeCheck.__table__.insert(), dialect)
+        self.stock = Prepared(STOCK_DELTA, dialect)
+        self.outbox = Prepared(OutboxItem.__table__.insert(), dialect)
+        self.audit = Prepared(AuditEntry.__table__.insert(), dialect)
 
 
 class SaleRefused(ValueError):
@@ -99,6 +111,7 @@ class Register:
         self._tax_rates: dict[str, int] = {}
         self.reload_settings()
         self._index: CatalogIndex | None = None
+        self._sql = SaleStatements(db.engine.dialect)
 
     def reload_settings(self) -> None:
         """Read the settings and destination tax rates again (after they were changed)."""
@@ -254,40 +267,45 @@ class Register:
             for line in cart.lines
         ]
 
-        # The write itself: Core statements, no ORM unit of work, so that the lock is
-        # held for as short a time as possible (see `tastingroom bench`).
+        # The write itself: statements compiled once, on the driver's cursor, so that the
+        # writer lock is held for as short a time as possible (see `tastingroom bench`).
+        sql = self._sql
         with self.db.write_core() as conn:
             number = self._next_number(conn)
             order_row["number"] = number
-            conn.execute(INSERT_ORDER, order_row)
-            conn.execute(INSERT_LINE, line_rows)
-            conn.execute(INSERT_TENDER, tender_rows)
+            sql.order.run(conn, [order_row])
+            sql.lines.run(conn, line_rows)
+            sql.tenders.run(conn, tender_rows)
             if age_check is not None:
-                conn.execute(
-                    INSERT_AGE_CHECK,
+                sql.age_check.run(
+                    conn,
+                    [
+                        {
+                            "id": new_id(),
+                            "order_id": order_id,
+                            "staff_id": age_check.staff_id,
+                            "checked_at": age_check.checked_at,
+                            "method": age_check.method.value,
+                            "passed": age_check.passed,
+                            "age_years": age_check.age_years,
+                            "purpose": "sale",
+                        }
+                    ],
+                )
+            sql.stock.run(conn, stock_rows)
+            sql.outbox.run(conn, [outbox_row(OutboxKind.ORDER, order_id)])
+            sql.audit.run(
+                conn,
+                [
                     {
                         "id": new_id(),
+                        "at": now,
+                        "action": "sale",
+                        "requested_by": staff.id,
                         "order_id": order_id,
-                        "staff_id": age_check.staff_id,
-                        "checked_at": age_check.checked_at,
-                        "method": age_check.method.value,
-                        "passed": age_check.passed,
-                        "age_years": age_check.age_years,
-                        "purpose": "sale",
-                    },
-                )
-            conn.execute(STOCK_DELTA, stock_rows)
-            enqueue(conn, OutboxKind.ORDER, order_id)
-            conn.execute(
-                INSERT_AUDIT,
-                {
-                    "id": new_id(),
-                    "at": now,
-                    "action": "sale",
-                    "requested_by": staff.id,
-                    "order_id": order_id,
-                    "detail": f"{number} {format_cents(priced.total_cents)}",
-                },
+                        "detail": f"{number} {format_cents(priced.total_cents)}",
+                    }
+                ],
             )
         return CommittedSale(
             order_id=order_id,
@@ -341,13 +359,14 @@ class Register:
         A crash before commit rolls the number back with the sale, so no committed
         number is ever issued twice.
         """
-        prefix = self.settings.terminal_prefix
         if isinstance(conn, Session):
             conn = conn.connection()
-        value = conn.execute(NEXT_NUMBER, {"b_prefix": prefix}).scalar()
+        prefix = self.settings.terminal_prefix
+        returned = self._sql.next_number.run(conn, [{"b_prefix": prefix}])
+        value = returned[0][0] if returned else None
         if value is None:
             value = 1
-            conn.execute(INSERT_SEQUENCE, {"prefix": prefix, "last_value": value})
+            self._sql.first_number.run(conn, [{"prefix": prefix, "last_value": value}])
         return format_number(prefix, value)
 
     @staticmethod

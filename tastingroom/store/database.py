@@ -85,10 +85,11 @@ def translate_error(exc: BaseException) -> StoreError | None:
 
 @contextmanager
 def _friendly_errors() -> Iterator[None]:
-    """Re-raise disk-full and damaged-file failures as `StoreError`s people can act on."""
+    """Re-raise disk-full and damaged-file failures as `StoreError`s people can act on
+    (whether SQLAlchemy wrapped them or the driver's cursor raised them directly)."""
     try:
         yield
-    except (DatabaseError, OperationalError) as exc:
+    except (DatabaseError, OperationalError, sqlite3.DatabaseError) as exc:
         friendly = translate_error(exc)
         if friendly is not None:
             raise friendly from exc

@@ -28,29 +28,27 @@ class OutboxKind(StrEnum):
     CONTACT = "contact.upsert"
 
 
+def outbox_row(kind: OutboxKind, entity_id: str, revision: int = 0) -> dict[str, object]:
+    """A new outbox row for `entity_id`; `revision` tells apart later changes to one record."""
+    return {
+        "id": new_id(),
+        "kind": kind.value,
+        "entity_id": entity_id,
+        "idempotency_key": f"{kind.value}:{entity_id}:{revision}",
+        "created_at": utcnow(),
+        "state": "pending",
+        "attempts": 0,
+    }
+
+
 def enqueue(
     target: Session | Connection, kind: OutboxKind, entity_id: str, revision: int = 0
 ) -> str:
-    """Add one row for `entity_id` and return its idempotency key.
-
-    `revision` tells apart later changes to the same record. A Core insert, not the ORM,
-    because this runs inside every sale's commit.
-    """
-    key = f"{kind.value}:{entity_id}:{revision}"
+    """Add one row for `entity_id` in the caller's transaction; returns its idempotency key."""
+    row = outbox_row(kind, entity_id, revision)
     conn = target.connection() if isinstance(target, Session) else target
-    conn.execute(
-        _INSERT,
-        {
-            "id": new_id(),
-            "kind": kind.value,
-            "entity_id": entity_id,
-            "idempotency_key": key,
-            "created_at": utcnow(),
-            "state": "pending",
-            "attempts": 0,
-        },
-    )
-    return key
+    conn.execute(_INSERT, row)
+    return str(row["idempotency_key"])
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,9 @@ def test_one_sale_writes_everything_once(register: Register, cashier, demo_db: D
         order = s.get(Order, sale.order_id)
         assert order.total_cents == total == sum(x.net_cents + x.tax_cents for x in order.lines)
         assert order.staff_id == cashier.id
+        # Written by prepared statements, read by the ORM: the same instant, zone-aware.
+        assert order.created_at == sale.created_at and order.created_at.tzinfo is not None
+        assert order.age_checks[0].checked_at.tzinfo is not None
         expected_age = years_between(date(1980, 4, 2), store_today(register.settings))
         assert order.age_checks[0].age_years == expected_age
         assert order.age_checks[0].staff_id == cashier.id

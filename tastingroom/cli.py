@@ -62,6 +62,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--winedirect-url", metavar="URL", help="WineDirect endpoint (e.g. a simulator's address)"
     )
+    p.add_argument("--terminal-prefix", metavar="P", help="order number prefix, e.g. TR2")
+    p.add_argument("--website-code", metavar="CODE", help="WineDirect WebsiteCode of this room")
+    p.add_argument("--pickup-location", metavar="CODE", help="WineDirect pickup location code")
+    p.add_argument("--inventory-pool", metavar="POOL", help="WineDirect inventory pool")
+
+    p = sub.add_parser("sync", help="send what is waiting to WineDirect and pull what changed")
+    _data_dir_option(p)
+    how = p.add_mutually_exclusive_group(required=True)
+    how.add_argument("--once", action="store_true", help="one push-and-pull cycle, then exit")
+    how.add_argument("--forever", action="store_true", help="keep syncing until Ctrl-C")
+    p.add_argument(
+        "--interval",
+        type=_count,
+        default=30,
+        metavar="S",
+        help="seconds between cycles with --forever (default 30)",
+    )
+    p.add_argument(
+        "--batch-size",
+        type=_count,
+        default=25,
+        metavar="N",
+        help="orders per UpsertOrder call (default 25)",
+    )
 
     p = sub.add_parser("demo", help="demo and training tools")
     _data_dir_option(p)
@@ -214,10 +238,22 @@ def cmd_init(args: argparse.Namespace) -> int:
             print(f"Created the demo winery at {path}.")
         else:
             print(f"Database ready at {path}.")
-        if url:
+        changes = {
+            key: value
+            for key, value in (
+                ("winedirect_url", url),
+                ("terminal_prefix", args.terminal_prefix),
+                ("website_code", args.website_code),
+                ("pickup_location", args.pickup_location),
+                ("inventory_pool", args.inventory_pool),
+            )
+            if value
+        }
+        if changes:
             with db.write() as s:
-                save_settings(s, winedirect_url=url)
-            print(f"WineDirect endpoint: {url}")
+                save_settings(s, **changes)
+            for key, value in changes.items():
+                print(f"{key.replace('_', ' ').capitalize()}: {value}")
     finally:
         db.close()
     return 0
@@ -332,6 +368,45 @@ def cmd_simulator(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sync(args: argparse.Namespace) -> int:
+    from tastingroom.settings import load_settings
+    from tastingroom.sync.engine import SyncEngine, SyncThread
+    from tastingroom.winedirect.client import WineDirectClient, check_base_url
+    from tastingroom.winedirect.credentials import load_credentials
+
+    db = _open_existing(args)
+    with db.read() as s:
+        url = check_base_url(load_settings(s).winedirect_url)
+    credentials = load_credentials()
+    engine = SyncEngine(
+        db, lambda: WineDirectClient(url, credentials), batch_size=max(1, args.batch_size)
+    )
+    try:
+        if args.once:
+            report = engine.run_once(force=True)
+            pulled = ", ".join(f"{k} {v}" for k, v in report.pulled.items()) or "nothing"
+            print(
+                f"Sent {report.sent}, refused {report.quarantined}, settled {report.settled}; "
+                f"pulled: {pulled}."
+            )
+            if report.error:
+                print(f"tastingroom: {report.error}", file=sys.stderr)
+                return EXIT_FAILED
+            return 0
+        thread = SyncThread(engine, interval_s=max(1, args.interval)).start()
+        print(f"Syncing with {url} every {args.interval} s; Ctrl-C stops.", flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            print("Stopping after the current batch…", flush=True)
+        finally:
+            thread.stop()
+        return 0
+    finally:
+        engine.close()
+        db.close()
+
+
 def cmd_winedirect_check(args: argparse.Namespace) -> int:
     from tastingroom.settings import load_settings
     from tastingroom.winedirect.check import render, run_checks
@@ -389,6 +464,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "bench": cmd_bench,
         "screenshots": cmd_screenshots,
         "simulator": cmd_simulator,
+        "sync": cmd_sync,
     }
     if args.command == "demo":
         if args.demo_command != "sales":

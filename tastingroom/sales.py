@@ -11,6 +11,7 @@ be printed only after that.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -112,6 +113,8 @@ class Register:
         self.reload_settings()
         self._index: CatalogIndex | None = None
         self._sql = SaleStatements(db.engine.dialect)
+        self.after_commit: list[Callable[[CommittedSale], None]] = []
+        """Called with each committed sale (the sync thread's wake-up, the receipt)."""
 
     def reload_settings(self) -> None:
         """Read the settings and destination tax rates again (after they were changed)."""
@@ -307,7 +310,7 @@ class Register:
                     }
                 ],
             )
-        return CommittedSale(
+        sale = CommittedSale(
             order_id=order_id,
             number=number,
             priced=priced,
@@ -316,6 +319,9 @@ class Register:
             created_at=now,
             kinds=frozenset(cart.kinds),
         )
+        for callback in self.after_commit:
+            callback(sale)
+        return sale
 
     def _order_row(
         self, cart: Cart, staff: StaffMember, priced: PricedCart, order_id: str, now: datetime

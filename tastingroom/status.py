@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from tastingroom.settings import load_settings
 from tastingroom.store.database import Database
-from tastingroom.store.models import Order, OutboxItem, utcnow
+from tastingroom.store.models import Order, OutboxItem, SyncState, utcnow
 from tastingroom.sync.outbox import summary
 
 
@@ -25,6 +25,12 @@ class Status:
     oldest_pending_at: datetime | None
     oldest_pending_age_s: float | None
     last_sync_at: datetime | None
+    online: bool | None = None
+    last_push_at: str | None = None
+    last_pull_at: str | None = None
+    next_attempt_at: str | None = None
+    last_error: str | None = None
+    quarantine_reasons: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -39,6 +45,12 @@ class Status:
             if self.oldest_pending_age_s is None
             else round(self.oldest_pending_age_s, 1),
             "last_sync_at": _iso(self.last_sync_at),
+            "online": self.online,
+            "last_push_at": self.last_push_at,
+            "last_pull_at": self.last_pull_at,
+            "next_attempt_at": self.next_attempt_at,
+            "last_error": self.last_error,
+            "quarantine_reasons": list(self.quarantine_reasons),
         }
 
     def render(self) -> str:
@@ -52,6 +64,13 @@ class Status:
             lines.append(f"Oldest waiting:  {_age(self.oldest_pending_age_s)} old")
         if self.quarantined:
             lines.append(f"Rejected by WineDirect (needs attention): {self.quarantined}")
+            lines.extend(f"  - {reason}" for reason in self.quarantine_reasons)
+        if self.online is not None:
+            lines.append(f"WineDirect:      {'online' if self.online else 'offline'}")
+        if self.last_error:
+            lines.append(f"Last problem:    {self.last_error}")
+        if self.next_attempt_at:
+            lines.append(f"Next attempt:    {self.next_attempt_at}")
         lines.append(
             "Last sync:       "
             + (self.last_sync_at.strftime("%Y-%m-%d %H:%M UTC") if self.last_sync_at else "never")
@@ -80,6 +99,16 @@ def read_status(db: Database, now: datetime | None = None) -> Status:
         box = summary(s)
         orders = s.scalar(select(func.count()).select_from(Order)) or 0
         last_sent = s.scalar(select(func.max(OutboxItem.sent_at)))
+        state = {row.key: row.value for row in s.scalars(select(SyncState))}
+        reasons = tuple(
+            s.scalars(
+                select(OutboxItem.last_error)
+                .where(OutboxItem.state == "quarantined")
+                .order_by(OutboxItem.seq)
+                .limit(20)
+            )
+        )
+    online = {"true": True, "false": False}.get(state.get("online", ""))
     return Status(
         database=str(db.path),
         store=settings.store_name,
@@ -90,4 +119,34 @@ def read_status(db: Database, now: datetime | None = None) -> Status:
         oldest_pending_at=box.oldest_pending_at,
         oldest_pending_age_s=box.oldest_pending_age_seconds(now),
         last_sync_at=last_sent,
+        online=online,
+        last_push_at=state.get("last_push_at") or None,
+        last_pull_at=state.get("last_pull_at") or None,
+        next_attempt_at=state.get("next_attempt_at") or None,
+        last_error=state.get("last_error") or None,
+        quarantine_reasons=tuple(r or "" for r in reasons),
+    )
+
+
+def end_of_day_warning(db: Database) -> str | None:
+    """What to tell staff closing the register if anything has not reached WineDirect."""
+    status = read_status(db)
+    if not status.pending and not status.quarantined:
+        return None
+    parts = []
+    if status.pending:
+        parts.append(
+            f"{status.pending} item(s) have not reached WineDirect yet"
+            + (
+                f" (the oldest is {_age(status.oldest_pending_age_s)} old)"
+                if status.oldest_pending_age_s is not None
+                else ""
+            )
+        )
+    if status.quarantined:
+        parts.append(f"{status.quarantined} were refused by WineDirect and need attention")
+    return (
+        "Before closing: " + "; ".join(parts) + ". They are saved on this register and will be "
+        "sent when WineDirect can be reached; leave the register connected or run "
+        "'tastingroom sync --once' once online."
     )

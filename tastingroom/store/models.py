@@ -398,5 +398,25 @@ class OutboxItem(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    in_flight_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """Set, and committed, just before the item is sent; cleared when WineDirect's answer
+    is recorded. Still set after a crash or a lost reply: the outcome is unknown and is
+    settled by reading back before anything is sent again."""
 
     __table_args__ = (Index("ix_outbox_item_state_seq", "state", "seq"),)
+
+
+class SyncMark(Base):
+    """A pull's high-water mark: the newest DateModified it has seen."""
+
+    __tablename__ = "sync_mark"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SyncState(Base):
+    """What the sync engine last did, for the status people see (key/value, text)."""
+
+    __tablename__ = "sync_state"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -42,11 +42,16 @@ class Prepared:
         self.returning = " RETURNING " in self.sql.upper()
         table = getattr(statement, "table", None)
         self.required = (
-            {c.key for c in table.columns if not c.nullable and c.key in self.keys.values()
-             and not (c.primary_key and c.autoincrement is True)}
+            {
+                c.key
+                for c in table.columns
+                if not c.nullable
+                and c.key in self.keys.values()
+                and not (c.primary_key and c.autoincrement is True)
+            }
             if isinstance(table, Table)
             else set()
-        )  # fmt: skip
+        )
 
     def _params(self, row: dict[str, Any]) -> tuple | dict:
         missing = self.required - {k for k, v in row.items() if v is not None}

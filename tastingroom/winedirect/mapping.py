@@ -594,6 +594,13 @@ def _dollars(cents: int) -> Decimal:
     return (Decimal(cents) / 100).quantize(Decimal("0.01"))
 
 
+def _unit_price(line_total_cents: int, quantity: int) -> Decimal:
+    """A unit price in dollars, exact to a millionth, so a discounted line whose total does
+    not divide by its quantity loses no cent (the totals travel separately anyway)."""
+    unit = Decimal(line_total_cents) / 100 / max(quantity, 1)
+    return unit.quantize(Decimal("0.000001")).normalize()
+
+
 def _date(value: datetime | None) -> date | None:
     return None if value is None else value.date()
 
@@ -869,7 +876,7 @@ def order_to_wire(o: records.OrderToSend) -> dict[str, Any]:
                 "ProductSKU": i.sku,
                 "ProductName": i.name,
                 "Quantity": i.quantity,
-                "Price": _dollars(i.price_cents),
+                "Price": _unit_price(i.line_total_cents, i.quantity),
                 "OriginalPrice": _dollars(i.original_price_cents),
                 "SalesTax": _dollars(i.tax_cents),
                 "isNonTaxable": i.non_taxable,

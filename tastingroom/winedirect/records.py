@@ -241,7 +241,8 @@ class ItemToSend:
     sku: str
     name: str
     quantity: int
-    price_cents: int
+    line_total_cents: int
+    """What the line costs after every discount (WineDirect gets the unit price from it)."""
     original_price_cents: int
     tax_cents: int
     non_taxable: bool

@@ -14,8 +14,18 @@ def test_rows_read_back_as_the_orm_wrote_them(db: Database):
     with db.write() as s:
         s.add(Staff(id=staff_id, name="Jo", role="cashier", pin_hash="x"))
     with db.write_core() as conn:
-        statement.run(conn, [{"id": "a1", "at": at, "action": "sale", "requested_by": staff_id,
-                              "detail": "Rosé ×2"}])  # fmt: skip
+        statement.run(
+            conn,
+            [
+                {
+                    "id": "a1",
+                    "at": at,
+                    "action": "sale",
+                    "requested_by": staff_id,
+                    "detail": "Rosé ×2",
+                }
+            ],
+        )
     with db.read() as s:
         row = s.get(AuditEntry, "a1")
     assert (row.at, row.detail, row.approved_by) == (at, "Rosé ×2", None)

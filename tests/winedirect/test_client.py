@@ -45,7 +45,7 @@ def an_order(number: str = "TR1-000001", sku: str = "PN22") -> r.OrderToSend:
         tax_cents=828,
         tip_cents=0,
         total_cents=10428,
-        items=(r.ItemToSend(sku, "Estate Pinot Noir", 2, 4800, 4800, 828, False),),
+        items=(r.ItemToSend(sku, "Estate Pinot Noir", 2, 9600, 4800, 828, False),),
         tenders=(r.TenderToSend("card", 10428, NOW, card_type="Visa"),),
         shipping_status="Picked Up",
         register_number="TR1",

@@ -38,8 +38,9 @@ FILES = {
     "InventoryService": "V300-InventoryService.wsdl",
     "OrderService": "V301-OrderService.wsdl",
 }
-WSDL_OPERATIONS = [op for op in m.OPERATIONS if op.service.version in ("V300", "V301")
-                   and op.service.name in FILES]  # fmt: skip
+WSDL_OPERATIONS = [
+    op for op in m.OPERATIONS if op.service.version in ("V300", "V301") and op.service.name in FILES
+]
 SCALAR_NAMES = {"string", "double", "boolean", "dateTime"}
 
 
@@ -148,13 +149,24 @@ def zeep_clients():
 
 
 SAMPLES = {
-    "SearchOrders": {"MaxRows": Decimal(5), "Page": Decimal(1), "IncludeExternalOrders": True,
-                     "DateModifiedFrom": datetime(2026, 1, 1, tzinfo=UTC),
-                     "PickupLocationCode": "TASTINGROOM"},
+    "SearchOrders": {
+        "MaxRows": Decimal(5),
+        "Page": Decimal(1),
+        "IncludeExternalOrders": True,
+        "DateModifiedFrom": datetime(2026, 1, 1, tzinfo=UTC),
+        "PickupLocationCode": "TASTINGROOM",
+    },
     "GetOrderDetail": {"OrderNumber": Decimal(10042)},
-    "PostOrderTracking": {"OrderNumber": Decimal(10042), "Packages": [
-        {"Carrier": "UPS", "ShipDate": datetime(2026, 11, 23, tzinfo=UTC),
-         "TrackingNumber": "1Z"}]},
+    "PostOrderTracking": {
+        "OrderNumber": Decimal(10042),
+        "Packages": [
+            {
+                "Carrier": "UPS",
+                "ShipDate": datetime(2026, 11, 23, tzinfo=UTC),
+                "TrackingNumber": "1Z",
+            }
+        ],
+    },
     "SearchContacts": {"Email": "ana@example.com", "MaxRows": Decimal(1)},
     "GetContact": {"ContactID": "C-1"},
     "SearchShippingAddresses": {"ContactID": "C-1"},
@@ -163,9 +175,15 @@ SAMPLES = {
     "SearchProducts": {"IsActive": True, "SKU": "PN22"},
     "GetProductDetail": {"SKU": "PN22"},
     "SearchInventory": {"InventoryPool": "Tasting Room"},
-    "UpdateInventory": {"Inventory": {"SKU": "PN22", "InventoryPool": "Tasting Room",
-                                      "CurrentInventory": Decimal(7)}, "Mode": "Strict"},
-}  # fmt: skip
+    "UpdateInventory": {
+        "Inventory": {
+            "SKU": "PN22",
+            "InventoryPool": "Tasting Room",
+            "CurrentInventory": Decimal(7),
+        },
+        "Mode": "Strict",
+    },
+}
 
 
 @pytest.mark.parametrize("op", WSDL_OPERATIONS, ids=lambda op: op.label)

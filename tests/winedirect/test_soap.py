@@ -28,13 +28,17 @@ ORDER = {
     "Total": Decimal("123.45"),
     "PickupDate": datetime(2026, 11, 23, 18, 30, tzinfo=UTC),
     "OrderItems": [
-        {**{n: None for n, _ in m.ORDER_ITEM.fields}, "SKU": "PN22", "Quantity": Decimal(2),
-         "Title": "Rosé & <Friends>"},
+        {
+            **{n: None for n, _ in m.ORDER_ITEM.fields},
+            "SKU": "PN22",
+            "Quantity": Decimal(2),
+            "Title": "Rosé & <Friends>",
+        },
         {**{n: None for n, _ in m.ORDER_ITEM.fields}, "SKU": "CS21", "Quantity": Decimal(1)},
     ],
     "BillContact": {**{n: None for n, _ in m.BILL_CONTACT.fields}, "LastName": "Müller"},
     "Tender": [],
-}  # fmt: skip
+}
 
 
 def reply(multiref: bool) -> bytes:

@@ -470,6 +470,12 @@ class SimState:
         order = self.orders[existing_id] if existing_id else _blank(m.ORDER)
         if not existing_id:
             order.update(OrderID=_wd_id(), OrderNumber=Decimal(next(self._order_numbers)))
+            sign = 1 if wire.get("TransactionType") == m.TRANSACTION_REFUND else -1
+            for w in wire["OrderItems"]:  # a new POS sale takes stock from the POS pool
+                row = self.inventory.get((w["ProductSKU"], self.pools[0]))
+                if row is not None:
+                    count = int(row["CurrentInventory"]) + sign * int(w["Quantity"])
+                    self._set_inventory(w["ProductSKU"], self.pools[0], count)
         items = []
         for w in wire["OrderItems"]:
             item = _blank(m.ORDER_ITEM)

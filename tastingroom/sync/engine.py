@@ -1,0 +1,233 @@
+"""The sync engine: push, then pull, again and again, without ever hurting a sale.
+
+`SyncEngine.run_once` is one cycle. Failures decide the next attempt:
+- a transient failure (no network, 5xx, a lost or unreadable reply) backs off
+  exponentially with full jitter, capped; after several in a row the circuit opens and
+  only one probe is let through when it half-opens;
+- HTTP 429 waits exactly until WineDirect's reset time;
+- a login or configuration problem waits longer and says what to fix.
+Everything people need to know is written to `sync_state` (see `status`).
+
+`SyncThread` runs cycles in the background, wakes at once when a sale is committed, and
+stops cleanly: the batch in progress finishes and is recorded before it exits (and even
+a killed process leaves nothing half-recorded; see `push`).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from tastingroom.settings import load_settings
+from tastingroom.store.database import Database
+from tastingroom.store.models import SyncState
+from tastingroom.sync.clock import Clock, RealClock
+from tastingroom.sync.pull import Puller
+from tastingroom.sync.push import Pusher
+from tastingroom.winedirect.client import WineDirectClient
+from tastingroom.winedirect.errors import (
+    ConfigurationError,
+    RateLimited,
+    Rejected,
+    WineDirectError,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Backoff:
+    """Exponential backoff with full jitter, and a circuit breaker in front of it."""
+
+    base_s: float = 2.0
+    cap_s: float = 300.0
+    open_after: int = 5
+    open_for_s: float = 120.0
+    failures: int = 0
+    state: str = "closed"
+    rng: random.Random = field(default_factory=random.Random)
+
+    def delay(self) -> float:
+        return self.rng.uniform(0, min(self.cap_s, self.base_s * 2 ** max(0, self.failures - 1)))
+
+    def failed(self) -> float:
+        """Count a failure; seconds until the next attempt."""
+        self.failures += 1
+        if self.state == "half-open" or self.failures >= self.open_after:
+            self.state = "open"
+            return self.open_for_s
+        return self.delay()
+
+    def succeeded(self) -> None:
+        self.failures = 0
+        self.state = "closed"
+
+
+@dataclass
+class CycleReport:
+    ran: bool
+    sent: int = 0
+    quarantined: int = 0
+    settled: int = 0
+    pulled: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        db: Database,
+        client_factory: Callable[[], WineDirectClient],
+        *,
+        clock: Clock | None = None,
+        batch_size: int = 25,
+        backoff: Backoff | None = None,
+        pull: bool = True,
+        max_rows: int | None = None,
+    ) -> None:
+        self.db = db
+        self.client_factory = client_factory
+        self.clock = clock or RealClock()
+        self.batch_size = batch_size
+        self.backoff = backoff or Backoff()
+        self.pull_enabled = pull
+        self.max_rows = max_rows
+        self.next_attempt: datetime | None = None
+        self.stopping = threading.Event()
+        self.on_catalog_changed: list[Callable[[], None]] = []
+        self._client: WineDirectClient | None = None
+
+    @property
+    def client(self) -> WineDirectClient:
+        if self._client is None:
+            self._client = self.client_factory()
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def seconds_until_next_attempt(self) -> float:
+        if self.next_attempt is None:
+            return 0.0
+        return max(0.0, (self.next_attempt - self.clock.now()).total_seconds())
+
+    def run_once(self, force: bool = False) -> CycleReport:
+        """One push-and-pull cycle, unless a backoff or the open circuit says wait."""
+        now = self.clock.now()
+        if not force and self.next_attempt is not None and now < self.next_attempt:
+            return CycleReport(ran=False)
+        if self.backoff.state == "open":
+            self.backoff.state = "half-open"
+        report = CycleReport(ran=True)
+        try:
+            with self.db.read() as s:
+                settings = load_settings(s)
+            pusher = Pusher(self.db, self.client, settings, self.clock, self.batch_size)
+            pushed = pusher.drain(self.stopping.is_set)
+            report.sent, report.quarantined, report.settled = (
+                pushed.sent,
+                pushed.quarantined,
+                pushed.settled,
+            )
+            self._record(last_push_at=self.clock.now().isoformat())
+            if self.pull_enabled and not self.stopping.is_set():
+                puller = Puller(self.db, self.client, settings, self.clock, max_rows=self.max_rows)
+                report.pulled = puller.pull_all(self.stopping.is_set)
+                self._record(last_pull_at=self.clock.now().isoformat())
+                if puller.catalog_changed:
+                    for callback in self.on_catalog_changed:
+                        callback()
+        except RateLimited as exc:
+            self.next_attempt = exc.reset_at or self.clock.now() + timedelta(seconds=60)
+            report.error = str(exc)
+            self._record(
+                online="true", last_error=str(exc), next_attempt_at=self.next_attempt.isoformat()
+            )
+            return report
+        except (ConfigurationError, Rejected) as exc:  # login or set-up: a person must act
+            self.next_attempt = self.clock.now() + timedelta(minutes=5)
+            report.error = str(exc)
+            self._record(
+                online="false", last_error=str(exc), next_attempt_at=self.next_attempt.isoformat()
+            )
+            return report
+        except WineDirectError as exc:
+            wait = self.backoff.failed()
+            self.next_attempt = self.clock.now() + timedelta(seconds=wait)
+            report.error = str(exc)
+            log.info("sync failed (%s); next attempt in %.0f s", exc, wait)
+            self._record(
+                online="false",
+                last_error=str(exc),
+                circuit=self.backoff.state,
+                next_attempt_at=self.next_attempt.isoformat(),
+            )
+            return report
+        self.backoff.succeeded()
+        self.next_attempt = None
+        self._record(online="true", last_error="", circuit="closed", next_attempt_at="")
+        return report
+
+    def _record(self, **values: str) -> None:
+        with self.db.write() as s:
+            for key, value in values.items():
+                s.merge(SyncState(key=key, value=value))
+
+    def drain(self, max_cycles: int = 10_000, wake: threading.Event | None = None) -> int:
+        """Cycle until nothing is pending (waiting out backoffs on the clock); for the
+        command line's `sync --once` and for tests. Returns the cycles run."""
+        from tastingroom.sync.outbox import summary
+
+        wake = wake or threading.Event()
+        for cycle in range(1, max_cycles + 1):
+            self.run_once()
+            with self.db.read() as s:
+                if summary(s).pending == 0 and self.next_attempt is None:
+                    return cycle
+            if self.stopping.is_set():
+                return cycle
+            self.clock.wait(self.seconds_until_next_attempt(), wake)
+        return max_cycles
+
+
+class SyncThread:
+    """The engine on a background thread: every `interval` seconds, or at once on `wake()`."""
+
+    def __init__(self, engine: SyncEngine, interval_s: float = 30.0) -> None:
+        self.engine = engine
+        self.interval_s = interval_s
+        self._wake = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="tastingroom-sync", daemon=True)
+
+    def start(self) -> SyncThread:
+        self._thread.start()
+        return self
+
+    def wake(self) -> None:
+        """Sync now (called after each committed sale)."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 60.0) -> None:
+        """Finish the batch in progress, record it, and stop."""
+        self.engine.stopping.set()
+        self._wake.set()
+        self._thread.join(timeout)
+        self.engine.close()
+
+    def _run(self) -> None:
+        while not self.engine.stopping.is_set():
+            self._wake.clear()  # a wake() from here on (a sale during this cycle) counts
+            try:
+                self.engine.run_once()
+            except Exception:  # the register must keep selling whatever sync does
+                log.exception("sync cycle failed")
+            wait = self.interval_s
+            if self.engine.next_attempt is not None:
+                wait = min(wait, max(1.0, self.engine.seconds_until_next_attempt()))
+            self.engine.clock.wait(wait, self._wake)

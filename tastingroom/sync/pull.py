@@ -1,0 +1,484 @@
+"""Pulls: what changed in WineDirect comes back into the cache.
+
+Each pull keeps its own high-water mark (the newest DateModified it has seen) and asks
+again from a little before it, because DateModified is coarse and clocks differ; rows
+seen twice are merged by WineDirect's id. Pages are read until RecordCount is covered;
+the mark moves only after every page is stored, so a crash half-way repeats the pull
+rather than skipping what it had not reached.
+
+A pull never overwrites a local change that WineDirect has not been told about yet
+(a customer edited here, a pickup handed over here). Our own register orders come back
+as external orders: they only gain WineDirect's ids and statuses, and are never
+imported as web orders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from tastingroom.kinds import Kind
+from tastingroom.settings import StoreSettings
+from tastingroom.store.database import Database
+from tastingroom.store.models import (
+    Club,
+    ClubMembership,
+    Customer,
+    Order,
+    OrderLine,
+    OutboxItem,
+    Price,
+    Product,
+    ShippingAddress,
+    Sku,
+    Stock,
+    SyncMark,
+    new_id,
+)
+from tastingroom.sync.clock import Clock
+from tastingroom.sync.outbox import OutboxKind
+from tastingroom.winedirect import records as r
+from tastingroom.winedirect.client import WineDirectClient
+
+T = TypeVar("T")
+OVERLAP = timedelta(minutes=10)
+PULLS = ("catalog", "stock", "contacts", "addresses", "clubs", "memberships", "orders")
+
+
+def _pending(s: Session, kind: OutboxKind, entity_id: str) -> bool:
+    """Is a local change to this record still waiting to reach WineDirect?"""
+    return bool(
+        s.scalar(
+            select(OutboxItem.seq).where(
+                OutboxItem.entity_id == entity_id,
+                OutboxItem.kind == kind.value,
+                OutboxItem.state == "pending",
+            )
+        )
+    )
+
+
+class Puller:
+    def __init__(
+        self,
+        db: Database,
+        client: WineDirectClient,
+        settings: StoreSettings,
+        clock: Clock,
+        overlap: timedelta = OVERLAP,
+        max_rows: int | None = None,
+    ) -> None:
+        self.db = db
+        self.client = client
+        self.settings = settings
+        self.clock = clock
+        self.overlap = overlap
+        self.max_rows = max_rows
+        self.catalog_changed = False
+
+    def pull_all(self, should_stop: Callable[[], bool] = lambda: False) -> dict[str, int]:
+        counts = {}
+        for name in PULLS:
+            if should_stop():
+                break
+            counts[name] = getattr(self, f"pull_{name}")()
+        return counts
+
+    # --- marks ------------------------------------------------------------------------
+
+    def since(self, name: str) -> datetime | None:
+        with self.db.read() as s:
+            mark = s.get(SyncMark, name)
+            return mark.value - self.overlap if mark else None
+
+    def _advance(self, name: str, seen: Iterable[datetime | None]) -> None:
+        newest = max((d for d in seen if d is not None), default=None)
+        if newest is None:
+            return
+        with self.db.write() as s:
+            mark = s.get(SyncMark, name)
+            if mark is None:
+                s.add(SyncMark(name=name, value=newest))
+            elif newest > mark.value:
+                mark.value = newest
+
+    def _each_page(self, search: Callable[..., r.Page[T]], **kwargs) -> Iterable[list[T]]:
+        if self.max_rows:
+            kwargs["max_rows"] = self.max_rows
+        for page in self.client.pages(search, **kwargs):
+            yield page.items
+
+    # --- catalog and stock --------------------------------------------------------------
+
+    def pull_catalog(self) -> int:
+        seen, count = [], 0
+        for summaries in self._each_page(
+            self.client.search_products, modified_from=self.since("catalog")
+        ):
+            details = [self.client.get_product(product_id=p.product_id) for p in summaries]
+            with self.db.write() as s:
+                for detail in details:
+                    if detail is not None:
+                        self._store_product(s, detail)
+                        count += 1
+            seen.extend(p.date_modified for p in summaries)
+        self._advance("catalog", seen)
+        self.catalog_changed |= count > 0
+        return count
+
+    def _store_product(self, s: Session, detail: r.ProductDetail) -> None:
+        product = s.scalar(select(Product).where(Product.wd_product_id == detail.product_id))
+        if product is None and detail.skus:
+            sku = s.scalar(select(Sku).where(Sku.code == detail.skus[0].sku))
+            product = s.get(Product, sku.product_id) if sku else None
+        if product is None:
+            kind = Kind.BOTTLE if (detail.type or "").lower() == "wine" else _kind(detail.type)
+            product = Product(id=new_id(), title=detail.title, kind=kind.value)
+            s.add(product)
+        product.wd_product_id = detail.product_id
+        product.title = detail.title
+        product.pos_title = detail.pos_title
+        product.active = detail.is_active
+        product.varietal = detail.varietal or product.varietal
+        product.vintage = detail.vintage or product.vintage
+        if detail.date_modified:
+            product.date_modified = detail.date_modified
+        s.flush()
+        for info in detail.skus:
+            sku = s.scalar(select(Sku).where(Sku.code == info.sku))
+            if sku is None:
+                sku = Sku(id=new_id(), product_id=product.id, code=info.sku)
+                s.add(sku)
+            barcode_owner = (
+                s.scalar(select(Sku.id).where(Sku.barcode == info.upc)) if info.upc else None
+            )
+            if barcode_owner in (None, sku.id):
+                sku.barcode = info.upc
+            sku.unit_description = info.unit_description
+            sku.non_taxable = info.non_taxable
+            sku.active = detail.is_active
+            s.flush()
+            s.execute(delete(Price).where(Price.sku_id == sku.id))
+            for price in info.prices:
+                if price.quantity <= 1:
+                    s.add(
+                        Price(
+                            sku_id=sku.id,
+                            price_level=price.level,
+                            price_cents=price.price_cents,
+                            sale_price_cents=price.sale_price_cents,
+                        )
+                    )
+
+    def pull_stock(self) -> int:
+        """Counts for our pool, less what we sold here that WineDirect has not heard of."""
+        pool = self.settings.inventory_pool
+        count = 0
+        for levels in self._each_page(self.client.search_inventory, pool=pool):
+            with self.db.write() as s:
+                unsent = _unsent_units(s)
+                for level in levels:
+                    sku_id = s.scalar(select(Sku.id).where(Sku.code == level.sku))
+                    if sku_id is None:
+                        continue
+                    on_hand = level.count - unsent.get(sku_id, 0)
+                    row = s.get(Stock, (sku_id, pool))
+                    if row is None:
+                        s.add(Stock(sku_id=sku_id, pool=pool, on_hand=on_hand))
+                    else:
+                        row.on_hand = on_hand
+                    count += 1
+        return count
+
+    # --- people -------------------------------------------------------------------------
+
+    def pull_contacts(self) -> int:
+        seen, count = [], 0
+        for contacts in self._each_page(
+            self.client.search_contacts, modified_from=self.since("contacts")
+        ):
+            with self.db.write() as s:
+                for c in contacts:
+                    count += self._store_contact(s, c)
+            seen.extend(c.date_modified for c in contacts)
+        self._advance("contacts", seen)
+        return count
+
+    def _store_contact(self, s: Session, c: r.ContactInfo) -> int:
+        row = s.scalar(select(Customer).where(Customer.wd_contact_id == c.contact_id))
+        if row is None and c.email:
+            row = s.scalar(
+                select(Customer).where(
+                    func.lower(Customer.email) == c.email.lower(), Customer.wd_contact_id.is_(None)
+                )
+            )
+        if row is None:
+            row = Customer(id=new_id())
+            s.add(row)
+        elif _pending(s, OutboxKind.CONTACT, row.id):
+            return 0  # our change is newer and still on its way up
+        row.wd_contact_id = c.contact_id
+        row.customer_number = str(c.customer_number) if c.customer_number else row.customer_number
+        row.first_name, row.last_name = c.first_name, c.last_name
+        row.email = c.email.lower() if c.email else None
+        row.phone = "".join(ch for ch in c.phone if ch.isdigit()) if c.phone else None
+        row.address, row.address2, row.city = c.address, c.address2, c.city
+        row.state, row.zip_code = c.state, c.zip_code
+        row.birth_date = c.birth_date
+        row.non_taxable = c.non_taxable
+        if c.date_modified:
+            row.date_modified = c.date_modified
+        return 1
+
+    def pull_addresses(self) -> int:
+        seen, count = [], 0
+        since = self.since("addresses")
+        for addresses in self._each_page(
+            self.client.search_shipping_addresses, modified_from=since
+        ):
+            with self.db.write() as s:
+                for a in addresses:
+                    customer_id = s.scalar(
+                        select(Customer.id).where(Customer.wd_contact_id == a.contact_id)
+                    )
+                    if customer_id is None:
+                        continue
+                    row = s.scalar(
+                        select(ShippingAddress).where(ShippingAddress.wd_address_id == a.address_id)
+                    )
+                    if row is None:
+                        row = ShippingAddress(id=new_id(), wd_address_id=a.address_id)
+                        s.add(row)
+                    row.customer_id = customer_id
+                    row.first_name, row.last_name = a.first_name, a.last_name
+                    row.address, row.address2, row.city = a.address, a.address2, a.city
+                    row.state, row.zip_code = a.state, a.zip_code
+                    count += 1
+            seen.extend(a.date_modified for a in addresses)
+        self._advance("addresses", seen)
+        return count
+
+    def pull_clubs(self) -> int:
+        count = 0
+        for clubs in self._each_page(self.client.search_clubs):
+            with self.db.write() as s:
+                for c in clubs:
+                    row = s.scalar(select(Club).where(Club.wd_club_id == c.club_id))
+                    row = row or s.scalar(
+                        select(Club).where(Club.name == c.name, Club.wd_club_id.is_(None))
+                    )
+                    if row is None:
+                        row = Club(id=new_id(), name=c.name, discount_ppm=0, discount_kinds="")
+                        s.add(row)
+                    row.wd_club_id, row.name = c.club_id, c.name
+                    count += 1
+        return count
+
+    def pull_memberships(self) -> int:
+        seen, count = [], 0
+        since = self.since("memberships")
+        for memberships in self._each_page(
+            self.client.search_club_memberships, modified_from=since
+        ):
+            with self.db.write() as s:
+                for m in memberships:
+                    customer_id = s.scalar(
+                        select(Customer.id).where(Customer.wd_contact_id == m.contact_id)
+                    )
+                    club_id = s.scalar(select(Club.id).where(Club.wd_club_id == m.club_id))
+                    if customer_id is None or club_id is None:
+                        continue
+                    row = s.scalar(
+                        select(ClubMembership).where(
+                            ClubMembership.wd_membership_id == m.membership_id
+                        )
+                    )
+                    row = row or s.scalar(
+                        select(ClubMembership).where(
+                            ClubMembership.customer_id == customer_id,
+                            ClubMembership.club_id == club_id,
+                            ClubMembership.wd_membership_id.is_(None),
+                        )
+                    )
+                    if row is None:
+                        row = ClubMembership(id=new_id())
+                        s.add(row)
+                    row.wd_membership_id, row.customer_id, row.club_id = (
+                        m.membership_id,
+                        customer_id,
+                        club_id,
+                    )
+                    row.status, row.is_pickup, row.pickup_location = (
+                        m.status,
+                        m.is_pickup,
+                        m.pickup_location,
+                    )
+                    if m.date_modified:
+                        row.date_modified = m.date_modified
+                    count += 1
+            seen.extend(m.date_modified for m in memberships)
+        self._advance("memberships", seen)
+        return count
+
+    # --- orders -------------------------------------------------------------------------
+
+    def pull_orders(self) -> int:
+        """Orders changed in WineDirect: ours gain ids and statuses, orders we hold gain
+        tracking and cancellations, and pickups waiting at our location are imported."""
+        seen, count = [], 0
+        since = self.since("orders")
+        for summaries in self._each_page(
+            self.client.search_orders, modified_from=since, include_external=True
+        ):
+            for summary in summaries:
+                count += self._pull_order(summary)
+            seen.extend(o.date_modified for o in summaries)
+        self._advance("orders", seen)
+        return count
+
+    def _pull_order(self, summary: r.OrderSummary) -> int:
+        with self.db.read() as s:
+            held = s.scalar(select(Order.id).where(Order.wd_order_id == summary.order_id))
+        if held is not None:
+            with self.db.write() as s:
+                self._update_held(s, s.get(Order, held), summary)
+            return 1
+        if summary.is_external:
+            detail = self.client.get_order(order_id=summary.order_id)
+            if detail is None or not detail.alt_order_number:
+                return 0
+            with self.db.write() as s:
+                return self._link_ours(s, detail, summary)
+        if summary.is_pickup and summary.is_pending_pickup:
+            detail = self.client.get_order(order_id=summary.order_id)
+            if detail is None or detail.pickup_location != self.settings.pickup_location:
+                return 0
+            with self.db.write() as s:
+                self._import_pickup(s, detail)
+            return 1
+        return 0
+
+    def _update_held(self, s: Session, order: Order, summary: r.OrderSummary) -> None:
+        if summary.order_number is not None:
+            order.wd_order_number = str(summary.order_number)
+        if summary.status == "Cancelled" and order.status == "completed":
+            order.status = "cancelled"
+        order.tracking_number = summary.tracking_number or order.tracking_number
+        order.shipped_at = summary.shipped_at or order.shipped_at
+        handed_over_here = _pending(s, OutboxKind.PICKUP, order.id)
+        if summary.shipping_status and not handed_over_here:
+            order.shipping_status = summary.shipping_status
+        if (
+            order.source == "web"
+            and summary.is_pickup
+            and not summary.is_pending_pickup
+            and order.picked_up_at is None
+            and order.status != "cancelled"
+        ):
+            order.picked_up_at = summary.date_modified  # handed over on the web
+        if summary.date_modified:
+            order.date_modified = summary.date_modified
+
+    def _link_ours(self, s: Session, detail: r.OrderDetail, summary: r.OrderSummary) -> int:
+        """One of our own orders, seen from WineDirect: note its ids, settle its outbox row."""
+        number = detail.alt_order_number
+        order = s.scalar(select(Order).where(Order.number == number))
+        if order is None:
+            return 0  # another terminal's order: not ours to hold
+        order.wd_order_id = order.wd_order_id or detail.order_id
+        order.wd_order_number = str(detail.order_number) if detail.order_number else None
+        self._update_held(s, order, summary)
+        item = s.scalar(
+            select(OutboxItem).where(
+                OutboxItem.entity_id == order.id,
+                OutboxItem.kind.in_((OutboxKind.ORDER.value, OutboxKind.REFUND.value)),
+                OutboxItem.state == "pending",
+                OutboxItem.in_flight_at.is_not(None),
+            )
+        )
+        if item is not None:  # its reply was lost; WineDirect has it: settled
+            item.state, item.in_flight_at, item.sent_at = "sent", None, self.clock.now()
+        return 1
+
+    def _import_pickup(self, s: Session, d: r.OrderDetail) -> None:
+        customer_id = (
+            s.scalar(select(Customer.id).where(Customer.wd_contact_id == d.contact_id))
+            if d.contact_id
+            else None
+        )
+        order = Order(
+            id=new_id(),
+            number=str(d.order_number),
+            source="web",
+            status="completed",
+            transaction_type="order",
+            created_at=d.completed_at or self.clock.now(),
+            date_modified=self.clock.now(),
+            customer_id=customer_id,
+            fulfilment="carry_out",
+            subtotal_cents=d.subtotal_cents,
+            discount_cents=0,
+            tax_cents=d.tax_cents,
+            shipping_cents=d.shipping_cents,
+            tip_cents=d.tip_cents,
+            total_cents=d.total_cents,
+            wd_order_id=d.order_id,
+            wd_order_number=str(d.order_number),
+            shipping_status=d.shipping_status,
+            pickup_location=d.pickup_location,
+            picked_up_at=d.picked_up_at,
+        )
+        s.add(order)
+        s.flush()
+        for n, item in enumerate(d.items, 1):
+            sku_id = s.scalar(select(Sku.id).where(Sku.code == item.sku))
+            kind = (
+                s.scalar(select(Product.kind).join(Sku).where(Sku.id == sku_id)) if sku_id else None
+            )
+            line_total = item.price_cents * item.quantity
+            s.add(
+                OrderLine(
+                    id=new_id(),
+                    order_id=order.id,
+                    line_no=n,
+                    sku_id=sku_id,
+                    sku_code=item.sku,
+                    name=item.title or item.sku,
+                    kind=kind or Kind.BOTTLE.value,
+                    quantity=item.quantity,
+                    units=1,
+                    unit_price_cents=item.price_cents,
+                    original_price_cents=item.original_price_cents or item.price_cents,
+                    discount_cents=0,
+                    taxable=not item.non_taxable,
+                    tax_rate_ppm=0,
+                    tax_cents=item.sales_tax_cents,
+                    net_cents=line_total,
+                    explanation="web order",
+                    tracking_number=item.tracking_number,
+                )
+            )
+
+
+def _kind(wd_type: str | None) -> Kind:
+    value = (wd_type or "").strip().lower().replace(" ", "_")
+    return Kind(value) if value in {k.value for k in Kind} else Kind.MERCHANDISE
+
+
+def _unsent_units(s: Session) -> dict[str, int]:
+    """Base-SKU units sold here in orders WineDirect has not yet received."""
+    rows = s.execute(
+        select(Sku.base_sku_id, Sku.id, func.sum(OrderLine.quantity * OrderLine.units))
+        .join(OrderLine, OrderLine.sku_id == Sku.id)
+        .join(OutboxItem, OutboxItem.entity_id == OrderLine.order_id)
+        .where(OutboxItem.kind == OutboxKind.ORDER.value, OutboxItem.state == "pending")
+        .group_by(Sku.id)
+    ).all()
+    units: dict[str, int] = {}
+    for base, sku_id, total in rows:
+        units[base or sku_id] = units.get(base or sku_id, 0) + int(total or 0)
+    return units

@@ -122,10 +122,13 @@ class SyncEngine:
         now = self.clock.now()
         if not force and self.next_attempt is not None and now < self.next_attempt:
             return CycleReport(ran=False)
-        if self.backoff.state == "open":
+        probing = self.backoff.state == "open"
+        if probing:
             self.backoff.state = "half-open"
         report = CycleReport(ran=True)
         try:
+            if probing:  # one cheap read decides whether WineDirect is back
+                self.client.search_clubs(max_rows=1)
             with self.db.read() as s:
                 settings = load_settings(s)
             pusher = Pusher(self.db, self.client, settings, self.clock, self.batch_size)

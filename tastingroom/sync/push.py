@@ -216,6 +216,8 @@ class Pusher:
     def _skip_moot(self, batch: list[Item], result: PushResult) -> list[Item]:
         """A void whose order never reached WineDirect (it was quarantined or voided there
         first) has nothing to undo: it is closed without a send."""
+        if all(item.kind != OutboxKind.VOID.value for item in batch):
+            return batch
         keep = []
         with self.db.write() as s:
             for item in batch:

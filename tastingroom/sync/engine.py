@@ -100,6 +100,7 @@ class SyncEngine:
         self.stopping = threading.Event()
         self.on_catalog_changed: list[Callable[[], None]] = []
         self._client: WineDirectClient | None = None
+        self._foreign_orders: set[str] = set()
 
     @property
     def client(self) -> WineDirectClient:
@@ -140,7 +141,14 @@ class SyncEngine:
             )
             self._record(last_push_at=self.clock.now().isoformat())
             if self.pull_enabled and not self.stopping.is_set():
-                puller = Puller(self.db, self.client, settings, self.clock, max_rows=self.max_rows)
+                puller = Puller(
+                    self.db,
+                    self.client,
+                    settings,
+                    self.clock,
+                    max_rows=self.max_rows,
+                    foreign_orders=self._foreign_orders,
+                )
                 report.pulled = puller.pull_all(self.stopping.is_set)
                 self._record(last_pull_at=self.clock.now().isoformat())
                 if puller.catalog_changed:

@@ -71,6 +71,7 @@ class Puller:
         clock: Clock,
         overlap: timedelta = OVERLAP,
         max_rows: int | None = None,
+        foreign_orders: set[str] | None = None,
     ) -> None:
         self.db = db
         self.client = client
@@ -79,6 +80,8 @@ class Puller:
         self.overlap = overlap
         self.max_rows = max_rows
         self.catalog_changed = False
+        self.foreign_orders = foreign_orders if foreign_orders is not None else set()
+        """WineDirect ids of other terminals' orders, so their details are read only once."""
 
     def pull_all(self, should_stop: Callable[[], bool] = lambda: False) -> dict[str, int]:
         counts = {}
@@ -119,7 +122,17 @@ class Puller:
         for summaries in self._each_page(
             self.client.search_products, modified_from=self.since("catalog")
         ):
-            details = [self.client.get_product(product_id=p.product_id) for p in summaries]
+            with self.db.read() as s:
+                stored = dict(
+                    s.execute(
+                        select(Product.wd_product_id, Product.date_modified).where(
+                            Product.wd_product_id.in_([p.product_id for p in summaries])
+                        )
+                    ).all()
+                )
+            # Seen again only because of the overlap window: nothing to fetch.
+            changed = [p for p in summaries if stored.get(p.product_id) != p.date_modified]
+            details = [self.client.get_product(product_id=p.product_id) for p in changed]
             with self.db.write() as s:
                 for detail in details:
                     if detail is not None:
@@ -348,11 +361,16 @@ class Puller:
                 self._update_held(s, s.get(Order, held), summary)
             return 1
         if summary.is_external:
+            if summary.order_id in self.foreign_orders:
+                return 0
             detail = self.client.get_order(order_id=summary.order_id)
             if detail is None or not detail.alt_order_number:
                 return 0
             with self.db.write() as s:
-                return self._link_ours(s, detail, summary)
+                linked = self._link_ours(s, detail, summary)
+            if not linked:
+                self.foreign_orders.add(summary.order_id)
+            return linked
         if summary.is_pickup and summary.is_pending_pickup:
             detail = self.client.get_order(order_id=summary.order_id)
             if detail is None or detail.pickup_location != self.settings.pickup_location:

@@ -108,3 +108,26 @@ def test_backup_is_consistent_while_sales_are_rung(demo_db: Database, tmp_path: 
     outbox = con.execute("SELECT count(*) FROM outbox_item WHERE kind='order.upsert'").fetchone()[0]
     con.close()
     assert orders == outbox  # a sale and its outbox row are never split by a backup
+
+
+def test_a_database_from_the_first_release_upgrades_with_its_data(tmp_path: Path):
+    from tastingroom.store.migrate import upgrade
+
+    path = tmp_path / "old.sqlite3"
+    upgrade(path, "0001")
+    con = sqlite3.connect(path)
+    con.execute(
+        "INSERT INTO outbox_item (id, kind, entity_id, idempotency_key, created_at, state, "
+        "attempts) VALUES ('x', 'order.upsert', 'o1', 'order.upsert:o1:0', "
+        "'2026-11-23 10:00:00.000000', 'pending', 0)"
+    )
+    con.commit()
+    con.close()
+    db = Database.open(path)
+    assert current_revision(path) == head_revision()
+    with db.read() as s:
+        from tastingroom.store.models import OutboxItem
+
+        item = s.scalar(select(OutboxItem))
+    assert (item.idempotency_key, item.in_flight_at) == ("order.upsert:o1:0", None)
+    db.close()

@@ -164,6 +164,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="web events a minute: new web and pickup orders, shipments",
     )
     p.add_argument("--seed", type=int, default=None, help="repeatable faults and activity")
+    p.add_argument(
+        "--web-orders",
+        type=_count,
+        default=0,
+        metavar="N",
+        help="extra web orders to start with (a quarter of them pickups)",
+    )
 
     p = sub.add_parser("winedirect", help="WineDirect connection tools")
     _data_dir_option(p)
@@ -327,6 +334,7 @@ def cmd_simulator(args: argparse.Namespace) -> int:
         Faults,
         Simulator,
     )
+    from tastingroom.winedirect.simulator.state import SimState
 
     faults = Faults(
         latency_ms=args.latency_ms,
@@ -337,8 +345,12 @@ def cmd_simulator(args: argparse.Namespace) -> int:
         drop_reply_after_write=args.drop_reply_after_write,
         malformed_rate=args.malformed_rate,
     )
+    state = SimState.demo()
+    for n in range(args.web_orders):
+        state.create_web_order(pickup=n % 4 == 0)
     try:
         sim = Simulator(
+            state,
             username=args.username or DEMO_USERNAME,
             password=args.password or DEMO_PASSWORD,
             faults=faults,

@@ -124,9 +124,10 @@ class Pusher:
         unknown = [i for i in batch if i.in_flight_at is not None]
         if unknown:
             present = self.read_back(unknown)
-            for item, key in present.items():
-                self._mark_sent(item, key)
-                result.settled += 1
+            with self.db.write() as s:
+                for item, key in present.items():
+                    self._mark_sent(s, item, key)
+                    result.settled += 1
             batch = [i for i in batch if i not in present]
         batch = self._skip_moot(batch, result)
         if not batch:
@@ -143,49 +144,57 @@ class Pusher:
             self._clear_in_flight(batch)  # WineDirect did not take them: plainly pending
             raise
         except Rejected as refusal:
-            for item in batch:
-                self._quarantine(item, str(refusal))
-                result.quarantined += 1
+            with self.db.write() as s:
+                for item in batch:
+                    self._quarantine(s, item, str(refusal))
+                    result.quarantined += 1
 
     def _send_orders(self, batch: list[Item], result: PushResult) -> None:
         with self.db.read() as s:
             payloads = [self._order_payload(s, item) for item in batch]
         answers = self.client.upsert_orders(payloads)
         by_key = {a.external_key: a for a in answers if a.external_key}
-        for index, (item, payload) in enumerate(zip(batch, payloads, strict=True)):
-            answer = by_key.get(payload.number) or (
-                answers[index] if index < len(answers) else None
-            )
-            self._apply_answer(item, answer, result)
+        pairs = [
+            (item, by_key.get(p.number) or (answers[i] if i < len(answers) else None))
+            for i, (item, p) in enumerate(zip(batch, payloads, strict=True))
+        ]
+        self._apply_answers(pairs, result)
 
     def _send_contacts(self, batch: list[Item], result: PushResult) -> None:
         with self.db.read() as s:
             payloads = [self._contact_payload(s, item) for item in batch]
         answers = self.client.upsert_contacts(payloads)
         by_key = {a.external_key: a for a in answers if a.external_key}
-        for index, (item, payload) in enumerate(zip(batch, payloads, strict=True)):
-            answer = by_key.get(payload.alt_contact_id) or (
-                answers[index] if index < len(answers) else None
-            )
-            self._apply_answer(item, answer, result)
+        pairs = [
+            (item, by_key.get(p.alt_contact_id) or (answers[i] if i < len(answers) else None))
+            for i, (item, p) in enumerate(zip(batch, payloads, strict=True))
+        ]
+        self._apply_answers(pairs, result)
 
     def _send_pickup(self, item: Item, result: PushResult) -> None:
         with self.db.read() as s:
             order = s.get(Order, item.entity_id)
             pickup = r.PickupToSend(order.wd_order_number or order.number, order.picked_up_at)
         self.client.post_pickups([pickup])
-        self._mark_sent(item, None)
+        with self.db.write() as s:
+            self._mark_sent(s, item, None)
         result.sent += 1
 
-    def _apply_answer(self, item: Item, answer: r.UpsertResult | None, result: PushResult) -> None:
-        if answer is None:
-            return  # no word on this one: it stays in flight and is settled by reading back
-        if answer.ok:
-            self._mark_sent(item, answer.internal_key)
-            result.sent += 1
-        else:
-            self._quarantine(item, answer.message or "WineDirect refused it without a reason")
-            result.quarantined += 1
+    def _apply_answers(
+        self, pairs: list[tuple[Item, r.UpsertResult | None]], result: PushResult
+    ) -> None:
+        """Record WineDirect's answer for each item of a batch, in one transaction."""
+        with self.db.write() as s:
+            for item, answer in pairs:
+                if answer is None:
+                    continue  # no word on this one: it stays in flight, settled by reading back
+                if answer.ok:
+                    self._mark_sent(s, item, answer.internal_key)
+                    result.sent += 1
+                else:
+                    reason = answer.message or "WineDirect refused it without a reason"
+                    self._quarantine(s, item, reason)
+                    result.quarantined += 1
 
     # --- payloads -----------------------------------------------------------------------
 
@@ -312,31 +321,27 @@ class Pusher:
                 .values(in_flight_at=None)
             )
 
-    def _mark_sent(self, item: Item, wd_key: str | None) -> None:
-        now = self.clock.now()
-        with self.db.write() as s:
+    def _mark_sent(self, s: Session, item: Item, wd_key: str | None) -> None:
+        s.execute(
+            update(OutboxItem)
+            .where(OutboxItem.seq == item.seq)
+            .values(state="sent", sent_at=self.clock.now(), in_flight_at=None, last_error=None)
+        )
+        if wd_key and item.kind in (OutboxKind.ORDER.value, OutboxKind.REFUND.value):
             s.execute(
-                update(OutboxItem)
-                .where(OutboxItem.seq == item.seq)
-                .values(state="sent", sent_at=now, in_flight_at=None, last_error=None)
+                update(Order)
+                .where(Order.id == item.entity_id, Order.wd_order_id.is_(None))
+                .values(wd_order_id=wd_key)
             )
-            if wd_key and item.kind in (OutboxKind.ORDER.value, OutboxKind.REFUND.value):
-                s.execute(
-                    update(Order)
-                    .where(Order.id == item.entity_id, Order.wd_order_id.is_(None))
-                    .values(wd_order_id=wd_key)
-                )
-            elif wd_key and item.kind == OutboxKind.CONTACT.value:
-                s.execute(
-                    update(Customer)
-                    .where(Customer.id == item.entity_id)
-                    .values(wd_contact_id=wd_key)
-                )
+        elif wd_key and item.kind == OutboxKind.CONTACT.value:
+            s.execute(
+                update(Customer).where(Customer.id == item.entity_id).values(wd_contact_id=wd_key)
+            )
 
-    def _quarantine(self, item: Item, message: str) -> None:
-        with self.db.write() as s:
-            s.execute(
-                update(OutboxItem)
-                .where(OutboxItem.seq == item.seq)
-                .values(state="quarantined", in_flight_at=None, last_error=message)
-            )
+    @staticmethod
+    def _quarantine(s: Session, item: Item, message: str) -> None:
+        s.execute(
+            update(OutboxItem)
+            .where(OutboxItem.seq == item.seq)
+            .values(state="quarantined", in_flight_at=None, last_error=message)
+        )

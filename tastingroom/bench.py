@@ -7,9 +7,14 @@ with the same pragmas in the same run: the ratio is what the target is about.
 
 from __future__ import annotations
 
+import json
 import random
+import resource
+import signal
 import sqlite3
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -18,24 +23,38 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
+import httpx
+
 from tastingroom.age import check_birth_date
 from tastingroom.cart import Cart
 from tastingroom.catalog import CatalogIndex
-from tastingroom.demo import seed_demo
+from tastingroom.demo import ring_demo_sales, seed_demo
 from tastingroom.kinds import Kind
 from tastingroom.sales import Register
+from tastingroom.settings import load_settings
 from tastingroom.staff import Role, StaffMember, list_staff
 from tastingroom.store.database import BUSY_TIMEOUT_MS, Database
+from tastingroom.sync.clock import RealClock
+from tastingroom.sync.engine import SyncEngine
+from tastingroom.sync.pull import Puller
 from tastingroom.synthetic import generate_catalog
 from tastingroom.tenders import TenderInput, TenderKind
+from tastingroom.winedirect.client import WineDirectClient
+from tastingroom.winedirect.credentials import Credentials
+from tastingroom.winedirect.mapping import READS_PER_MINUTE
+from tastingroom.winedirect.simulator.server import DEMO_PASSWORD, DEMO_USERNAME
+
+DEMO_CREDENTIALS = Credentials(DEMO_USERNAME, DEMO_PASSWORD)
 
 
 @dataclass(frozen=True)
 class Figure:
+    """One measured line; throughput figures have no latency percentiles."""
+
     name: str
     runs: int
-    p50_ms: float
-    p99_ms: float
+    p50_ms: float | None
+    p99_ms: float | None
     target: str
     met: bool | None
     note: str = ""
@@ -212,12 +231,161 @@ def bench_commit(folder: Path, runs: int) -> list[Figure]:
     ]
 
 
+# --- sync ---------------------------------------------------------------------------------
+
+
+def _simulator(*flags: str) -> tuple[subprocess.Popen[str], str]:
+    """A simulator in its own process (so it does not share our interpreter's lock)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tastingroom.cli", "simulator", "--port", "0", *flags],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    line = proc.stdout.readline() if proc.stdout else ""
+    if "listening at" not in line:
+        proc.kill()
+        raise RuntimeError(f"the simulator did not start: {line!r}")
+    return proc, line.rsplit(" ", 1)[-1].strip()
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def bench_drain(folder: Path, orders: int, batch_size: int = 25) -> list[Figure]:
+    """Drain a queue of `orders` register orders to a simulator, unlimited and rate-limited."""
+    queue = folder / "queue.sqlite3"
+    db = Database.open(queue)
+    seed_demo(db)
+    ring_demo_sales(db, orders, seed=1)
+    copy = db.backup(folder / "queue-copy.sqlite3")
+    db.close()
+    ceiling = READS_PER_MINUTE / 60 * batch_size
+    figures = []
+    runs = (
+        ("rate limit off", queue, ("--rate-limit", "0")),
+        ("every request held to 480/min", copy, ("--rate-limit", "480", "--limit-writes")),
+    )
+    for label, path, flags in runs:
+        proc, url = _simulator(*flags)
+        db = Database.open(path)
+        engine = SyncEngine(
+            db,
+            lambda url=url: WineDirectClient(url, DEMO_CREDENTIALS),
+            pull=False,
+            batch_size=batch_size,
+        )
+        try:
+            started = time.perf_counter()
+            engine.drain()
+            elapsed = time.perf_counter() - started
+            held = httpx.get(f"{url}/_admin/state", timeout=30).json()["summary"]["register_orders"]
+        finally:
+            engine.close()
+            db.close()
+            _stop(proc)
+        if held != orders:
+            raise AssertionError(f"{held} orders reached the simulator, not {orders}")
+        rate = orders / elapsed
+        if flags[1] == "0":
+            figures.append(
+                Figure(
+                    f"drain {orders:,} orders, {label}",
+                    orders,
+                    None,
+                    None,
+                    "throughput",
+                    None,
+                    f"{rate:,.0f} orders/s in {elapsed:.1f} s, batches of {batch_size}",
+                )
+            )
+        else:
+            ratio = rate / ceiling
+            figures.append(
+                Figure(
+                    f"drain {orders:,} orders, {label}",
+                    orders,
+                    None,
+                    None,
+                    f">= 90% of {ceiling:.0f} orders/s",
+                    ratio >= 0.9,
+                    f"{rate:,.0f} orders/s in {elapsed:.1f} s = {ratio:.0%} of the ceiling",
+                )
+            )
+    return figures
+
+
+def first_pull_child(url: str, path: str) -> None:
+    """Run in a fresh process by `bench_first_pull`: pull orders, report time and peak RSS."""
+    db = Database.open(Path(path))
+    with db.read() as s:
+        settings = load_settings(s)
+    client = WineDirectClient(url, DEMO_CREDENTIALS)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    count = Puller(db, client, settings, RealClock()).pull_orders()
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"seconds": elapsed, "orders": count, "peak_kb": peak, "before_kb": before}))
+
+
+def bench_first_pull(folder: Path, web_orders: int) -> list[Figure]:
+    path = folder / "fresh.sqlite3"
+    db = Database.open(path)
+    seed_demo(db)
+    db.close()
+    proc, url = _simulator("--rate-limit", "0", "--web-orders", str(web_orders))
+    try:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from tastingroom.bench import first_pull_child; "
+                f"first_pull_child({url!r}, {str(path)!r})",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=3600,
+            check=True,
+        )
+    finally:
+        _stop(proc)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    peak_mib = result["peak_kb"] / 1024
+    grew_mib = (result["peak_kb"] - result["before_kb"]) / 1024
+    total = web_orders + 40  # the demo account's own web orders besides
+    return [
+        Figure(
+            f"first pull of {total:,} web orders",
+            total,
+            None,
+            None,
+            "time, peak memory",
+            None,
+            f"{result['seconds']:.1f} s ({total / result['seconds']:,.0f} orders/s), "
+            f"{result['orders']:,} stored (pending pickups here); peak RSS "
+            f"{peak_mib:.0f} MiB ({grew_mib:.0f} MiB more than before the pull)",
+        )
+    ]
+
+
 def run(*, quick: bool = False) -> list[Figure]:
     """All benchmarks; `quick` uses smaller sizes (for a smoke test, not for the targets)."""
     skus, search_runs, commit_runs = (5_000, 100, 30) if quick else (100_000, 1_000, 300)
+    drain_orders, web_orders = (300, 500) if quick else (10_000, 20_000)
     with tempfile.TemporaryDirectory(prefix="tastingroom-bench-") as tmp:
         folder = Path(tmp)
-        return bench_search(folder, skus, search_runs) + bench_commit(folder, commit_runs)
+        return (
+            bench_search(folder, skus, search_runs)
+            + bench_commit(folder, commit_runs)
+            + bench_drain(folder, drain_orders)
+            + bench_first_pull(folder, web_orders)
+        )
 
 
 def render(figures: list[Figure]) -> str:
@@ -225,9 +393,9 @@ def render(figures: list[Figure]) -> str:
     for f in figures:
         verdict = "" if f.met is None else ("  met" if f.met else "  MISSED")
         note = f"  ({f.note})" if f.note else ""
-        lines.append(
-            f"{f.name:<46} {f.runs:>6} {f.p50_ms:>9.3f} {f.p99_ms:>9.3f}  {f.target}{verdict}{note}"
-        )
+        p50 = "-" if f.p50_ms is None else f"{f.p50_ms:.3f}"
+        p99 = "-" if f.p99_ms is None else f"{f.p99_ms:.3f}"
+        lines.append(f"{f.name:<46} {f.runs:>6} {p50:>9} {p99:>9}  {f.target}{verdict}{note}")
     return "\n".join(lines)
 
 

@@ -1,0 +1,1 @@
+"""Receipt printer, cash drawer: bytes built here, sent in one write."""

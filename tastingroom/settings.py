@@ -53,6 +53,8 @@ class StoreSettings:
     )
     visual_check_over_age: int | None = None
     """When set (say 40), staff may record "visibly over N" instead of reading an ID."""
+    demo_mode: bool = False
+    """The demo winery: the register runs its own simulated WineDirect."""
     winedirect_url: str = "https://webservices.vin65.com"
     """WineDirect's endpoint root; a simulator's loopback address in demo and training."""
     lockout_attempts: int = 5

@@ -72,10 +72,15 @@ class Status:
         if self.next_attempt_at:
             lines.append(f"Next attempt:    {self.next_attempt_at}")
         lines.append(
-            "Last sync:       "
+            "Last item sent:  "
             + (self.last_sync_at.strftime("%Y-%m-%d %H:%M UTC") if self.last_sync_at else "never")
         )
+        lines.append(f"Last pull:       {_when(self.last_pull_at)}")
         return "\n".join(lines)
+
+
+def _when(iso: str | None) -> str:
+    return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC") if iso else "never"
 
 
 def _iso(value: datetime | None) -> str | None:

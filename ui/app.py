@@ -10,6 +10,7 @@ from tastingroom.paths import resources_dir
 from tastingroom.sales import Register
 from tastingroom.store.database import Database
 from ui.main_window import MainWindow
+from ui.sync_bridge import SyncBridge
 
 
 def application() -> QApplication:
@@ -20,16 +21,20 @@ def application() -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def build_window(db: Database) -> MainWindow:
+def build_window(db: Database, bridge: SyncBridge | None = None) -> MainWindow:
     application()
-    return MainWindow(Register(db))
+    return MainWindow(Register(db), bridge)
 
 
 def run_register(db: Database) -> int:
     app = application()
-    window = build_window(db)
+    bridge = SyncBridge.for_register(db)
+    window = build_window(db, bridge)
     window.resize(1280, 800)
     window.show()
+    if bridge is not None:
+        app.aboutToQuit.connect(bridge.stop)
+        bridge.start()
     try:
         return app.exec()
     finally:

@@ -7,7 +7,9 @@ window in the register issue.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -29,7 +31,8 @@ from tastingroom.catalog import Item
 from tastingroom.money import format_cents
 from tastingroom.pricing import PricedCart, PricingError
 from tastingroom.sales import Register
-from tastingroom.status import read_status
+from tastingroom.status import Status, read_status
+from ui.sync_bridge import SyncBridge
 
 CART_COLUMNS = ("Item", "Qty", "Price", "Discounts", "Line total")
 
@@ -39,9 +42,10 @@ class MainWindow(QMainWindow):
 
     sig_cart_changed = Signal()
 
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: Register, bridge: SyncBridge | None = None) -> None:
         super().__init__()
         self.register = register
+        self.bridge = bridge
         # Who rings the cart is set when staff sign in (register issue); until then
         # the cart can be built and priced but not paid.
         self.cart = Cart(staff_id="")
@@ -56,8 +60,12 @@ class MainWindow(QMainWindow):
         layout.addLayout(self._build_cart(), 6)
         self.setCentralWidget(root)
 
-        self.status_label = QLabel(self._status_text())
+        self.status_label = QLabel("", objectName="syncStatus")
         self.statusBar().addWidget(self.status_label, 1)
+        self.show_status(read_status(register.db))
+        if bridge is not None:
+            bridge.sig_status.connect(self.show_status)
+            register.after_commit.append(self._sale_committed)
         self.refresh_cart()
 
     # --- search -------------------------------------------------------------------------
@@ -203,9 +211,37 @@ class MainWindow(QMainWindow):
             self.total.setText(f"Total {format_cents(priced.total_cents)}")
         self.sig_cart_changed.emit()
 
-    def _status_text(self) -> str:
-        status = read_status(self.register.db)
-        return (
-            f"Terminal {status.terminal}  ·  {status.pending} waiting to sync  ·  "
-            f"database {status.database}"
-        )
+    def _sale_committed(self, sale: object) -> None:
+        if self.bridge is not None:
+            self.bridge.wake()
+
+    @Slot(object)
+    def show_status(self, status: Status) -> None:
+        self.status_label.setText(status_line(status))
+
+
+def status_line(status: Status) -> str:
+    """The status bar: online or offline, what waits, when it last synced."""
+    if status.online is None:
+        state = "WineDirect not set up" if status.last_push_at is None else "Connecting…"
+    else:
+        state = "● Online" if status.online else "○ Offline"
+    parts = [state, f"{status.pending} waiting to sync"]
+    if status.pending and status.oldest_pending_age_s is not None:
+        parts[-1] += f" (oldest {_age(status.oldest_pending_age_s)})"
+    if status.quarantined:
+        parts.append(f"{status.quarantined} refused by WineDirect")
+    if status.last_pull_at:
+        parts.append(f"last sync {_clock(status.last_pull_at)}")
+    if status.online is False and status.last_error:
+        parts.append(status.last_error[:90])
+    parts.append(f"terminal {status.terminal}")
+    return "  ·  ".join(parts)
+
+
+def _age(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if seconds >= 60 else f"{seconds:.0f} s"
+
+
+def _clock(iso: str) -> str:
+    return datetime.fromisoformat(iso).astimezone().strftime("%H:%M")

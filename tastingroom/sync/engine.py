@@ -208,15 +208,26 @@ class SyncEngine:
 
 
 class SyncThread:
-    """The engine on a background thread: every `interval` seconds, or at once on `wake()`."""
+    """The engine on a background thread: every `interval` seconds, or at once on `wake()`.
 
-    def __init__(self, engine: SyncEngine, interval_s: float = 30.0) -> None:
+    `loop()` is the thread's body; the register's Qt bridge runs the same loop on a
+    QThread, with `on_cycle` telling it when to refresh the status bar.
+    """
+
+    def __init__(
+        self,
+        engine: SyncEngine,
+        interval_s: float = 30.0,
+        on_cycle: Callable[[CycleReport], None] | None = None,
+    ) -> None:
         self.engine = engine
         self.interval_s = interval_s
+        self.on_cycle = on_cycle
         self._wake = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="tastingroom-sync", daemon=True)
+        self._thread: threading.Thread | None = None
 
     def start(self) -> SyncThread:
+        self._thread = threading.Thread(target=self.loop, name="tastingroom-sync", daemon=True)
         self._thread.start()
         return self
 
@@ -224,20 +235,31 @@ class SyncThread:
         """Sync now (called after each committed sale)."""
         self._wake.set()
 
-    def stop(self, timeout: float = 60.0) -> None:
-        """Finish the batch in progress, record it, and stop."""
+    def request_stop(self) -> None:
+        """Ask the loop to finish the batch in progress, record it, and return."""
         self.engine.stopping.set()
         self._wake.set()
-        self._thread.join(timeout)
+
+    def stop(self, timeout: float = 60.0) -> None:
+        self.request_stop()
+        if self._thread is not None:
+            self._thread.join(timeout)
         self.engine.close()
 
-    def _run(self) -> None:
+    @property
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def loop(self) -> None:
         while not self.engine.stopping.is_set():
             self._wake.clear()  # a wake() from here on (a sale during this cycle) counts
+            report = CycleReport(ran=False)
             try:
-                self.engine.run_once()
+                report = self.engine.run_once()
             except Exception:  # the register must keep selling whatever sync does
                 log.exception("sync cycle failed")
+            if self.on_cycle is not None:
+                self.on_cycle(report)
             wait = self.interval_s
             if self.engine.next_attempt is not None:
                 wait = min(wait, max(1.0, self.engine.seconds_until_next_attempt()))

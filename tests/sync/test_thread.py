@@ -50,7 +50,7 @@ def test_a_sale_wakes_the_thread_and_stop_is_clean(demo_db, register, cashier):
             assert wait_until(lambda: sim.state.register_order_numbers() == [sale.number])
         finally:
             thread.stop(timeout=30)
-        assert not thread._thread.is_alive()
+        assert not thread.alive
         with demo_db.read() as s:
             assert s.scalar(select(OutboxItem.in_flight_at)) is None  # nothing half-recorded
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -20,21 +20,29 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QPushButton,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from tastingroom.age import AgeCheckResult, needs_check
 from tastingroom.cart import Cart, CartError
 from tastingroom.catalog import Item
+from tastingroom.devices.printer import PrinterConfig
 from tastingroom.money import format_cents
 from tastingroom.pricing import PricedCart, PricingError
 from tastingroom.sales import Register
+from tastingroom.staff import StaffMember
 from tastingroom.status import Status, read_status
+from ui.age_check_dialog import AgeCheckDialog
+from ui.lock_screen import LockScreen
+from ui.payment_dialog import PaymentDialog
 from ui.sync_bridge import SyncBridge
 
 CART_COLUMNS = ("Item", "Qty", "Price", "Discounts", "Line total")
+IDLE_LOCK_MINUTES = 5
 
 
 class MainWindow(QMainWindow):
@@ -46,9 +54,11 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.register = register
         self.bridge = bridge
-        # Who rings the cart is set when staff sign in (register issue); until then
-        # the cart can be built and priced but not paid.
+        self.staff: StaffMember | None = None
         self.cart = Cart(staff_id="")
+        self.printer = PrinterConfig()
+        self.age_dialog: AgeCheckDialog | None = None
+        self.payment_dialog: PaymentDialog | None = None
         self.setWindowTitle(f"Tastingroom — {register.settings.store_name}")
         self.setMinimumSize(1024, 700)
 
@@ -58,7 +68,15 @@ class MainWindow(QMainWindow):
         layout.setSpacing(16)
         layout.addLayout(self._build_search(), 5)
         layout.addLayout(self._build_cart(), 6)
-        self.setCentralWidget(root)
+        self.lock_screen = LockScreen(register.db, register.settings.store_name)
+        self.lock_screen.sig_signed_in.connect(self.signed_in)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.lock_screen)
+        self.pages.addWidget(root)
+        self.setCentralWidget(self.pages)
+        self.idle = QTimer(self, singleShot=True)
+        self.idle.setInterval(IDLE_LOCK_MINUTES * 60_000)
+        self.idle.timeout.connect(self.lock)
 
         self.status_label = QLabel("", objectName="syncStatus")
         self.statusBar().addWidget(self.status_label, 1)
@@ -148,9 +166,18 @@ class MainWindow(QMainWindow):
         self.total.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.clear_button = QPushButton("New sale")
         self.clear_button.clicked.connect(self.new_sale)
+        self.pay_button = QPushButton("Pay", objectName="payButton")
+        self.pay_button.setMinimumSize(160, 56)
+        self.pay_button.clicked.connect(self.start_payment)
+        self.staff_label = QLabel("")
+        self.lock_button = QPushButton("Lock")
+        self.lock_button.clicked.connect(self.lock)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.staff_label)
+        buttons.addWidget(self.lock_button)
         buttons.addStretch(1)
         buttons.addWidget(self.clear_button)
+        buttons.addWidget(self.pay_button)
         self.customer_label = QLabel("")
         column.addWidget(self.customer_label)
         column.addWidget(self.table, 1)
@@ -160,7 +187,7 @@ class MainWindow(QMainWindow):
         return column
 
     def new_sale(self) -> None:
-        self.cart = Cart(staff_id=self.cart.staff_id)
+        self.cart = Cart(staff_id=self.staff.id if self.staff else "")
         self.refresh_cart()
 
     def priced(self) -> PricedCart | None:
@@ -210,6 +237,62 @@ class MainWindow(QMainWindow):
             self.totals.setText("    ".join(parts))
             self.total.setText(f"Total {format_cents(priced.total_cents)}")
         self.sig_cart_changed.emit()
+
+    # --- staff --------------------------------------------------------------------------
+
+    @Slot(object)
+    def signed_in(self, member: StaffMember) -> None:
+        """The open sale, if any, carries on under whoever signed in (a quick switch)."""
+        self.staff = member
+        self.cart.staff_id = member.id
+        self.staff_label.setText(member.name)
+        self.pages.setCurrentIndex(1)
+        self.search.setFocus()
+        self.idle.start()
+
+    def lock(self) -> None:
+        self.staff = None
+        self.idle.stop()
+        self.lock_screen.reload()
+        self.pages.setCurrentIndex(0)
+
+    def touched(self) -> None:
+        """Any key or tap: the idle lock starts counting again."""
+        if self.staff is not None:
+            self.idle.start()
+
+    # --- paying -------------------------------------------------------------------------
+
+    def start_payment(self) -> None:
+        """Age check first when the order has alcohol, then the payment dialog."""
+        if self.staff is None:
+            return
+        if not self.cart.lines:
+            self.notice.setText("The cart is empty.")
+            return
+        if needs_check(self.register.settings, self.cart.kinds):
+            self.age_dialog = AgeCheckDialog(self.register.settings, self.staff.id, self)
+            self.age_dialog.accepted.connect(self._age_checked)
+            self.age_dialog.open()
+            return
+        self._open_payment(None)
+
+    @Slot()
+    def _age_checked(self) -> None:
+        self._open_payment(self.age_dialog.result if self.age_dialog else None)
+
+    def _open_payment(self, check: AgeCheckResult | None) -> None:
+        self.payment_dialog = PaymentDialog(
+            self.register, self.cart, self.staff, check, self.printer, self
+        )
+        self.payment_dialog.accepted.connect(self._paid)
+        self.payment_dialog.open()
+
+    @Slot()
+    def _paid(self) -> None:
+        if self.payment_dialog is not None and self.payment_dialog.sale is not None:
+            self.new_sale()
+            self.show_status(read_status(self.register.db))
 
     def _sale_committed(self, sale: object) -> None:
         if self.bridge is not None:

@@ -24,7 +24,9 @@ def test_a_scanner_burst_is_one_scan_and_nothing_leaks():
 def test_a_person_typing_gets_every_key_back_in_order():
     d = BurstDetector()
     scans, released, t = feed(d, "pinot", 0, 150)
-    released += d.idle(t + 200)
+    scan, back = d.idle(t + 200)
+    released += back
+    assert scan is None
     assert scans == [] and "".join(released) == "pinot"
 
 
@@ -40,3 +42,12 @@ def test_typing_then_a_scan():
     more_scans, more_released, _ = feed(d, "CHD22-6\r", t + 500, 3)
     assert scans == [] and more_scans == ["CHD22-6"]
     assert "".join(released + more_released) == "ro"
+
+
+def test_a_licence_keeps_its_line_breaks_and_ends_on_the_pause():
+    d = BurstDetector()
+    typed = "@\r\rANSI 636014090001DLDBB07041975\rDCSOKAFOR\r"
+    scans, released, t = feed(d, typed, 0, 3)
+    assert scans == [] and released == []
+    scan, back = d.idle(t + 100)
+    assert back == [] and scan.startswith("@\n\nANSI") and "\nDCSOKAFOR\n" in scan

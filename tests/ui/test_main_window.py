@@ -6,16 +6,9 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from tastingroom.store.database import Database
-from ui.app import build_window
 
-
-def test_window_opens_searches_and_prices_a_cart(qtbot, demo_db: Database, tmp_path: Path):
-    window = build_window(demo_db)
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
+def test_window_opens_searches_and_prices_a_cart(qtbot, signed_in, tmp_path: Path):
+    window = signed_in
     assert "Vallée Lune Winery" in window.windowTitle()
     assert window.results.count() > 0  # favourites before anything is typed
 

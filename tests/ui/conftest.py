@@ -1,0 +1,35 @@
+"""A register window over a private copy of the demo winery, signed in like a person would."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tastingroom.store.database import Database
+from ui.app import build_window
+from ui.main_window import MainWindow
+
+
+def sign_in(qtbot, window: MainWindow, name: str, pin: str) -> None:
+    lock = window.lock_screen
+    qtbot.mouseClick(lock.buttons[name], Qt.MouseButton.LeftButton)
+    for digit in pin:
+        qtbot.mouseClick(lock.pad.keys[digit], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(lock.pad.keys["OK"], Qt.MouseButton.LeftButton)
+
+
+@pytest.fixture
+def window(qtbot, demo_db: Database) -> MainWindow:
+    win = build_window(demo_db)
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+@pytest.fixture
+def signed_in(qtbot, window: MainWindow) -> MainWindow:
+    sign_in(qtbot, window, "Alex Rivera", "1111")
+    assert window.pages.currentIndex() == 1
+    return window

@@ -1,0 +1,119 @@
+"""Selling through the real widgets: sign in, ring up, check ID, pay, see the receipt."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, Qt
+from sqlalchemy import func, select
+
+from tastingroom.store.models import Order, Tender
+from ui.main_window import MainWindow
+
+from .conftest import sign_in
+
+LICENCE = (
+    "@\n\x1e\rANSI 636014090001DL00410150DL"
+    "DAQD7654321\nDCSOKAFOR\nDACSAM\nDBB07041975\nDBA07042030\nDCGUSA\r"
+)
+
+
+def ring(qtbot, window: MainWindow, *queries: str) -> None:
+    for query in queries:
+        qtbot.keyClicks(window.search, query)
+        qtbot.keyClick(window.search, Qt.Key.Key_Return)
+
+
+def orders(window: MainWindow) -> int:
+    with window.register.db.read() as s:
+        return s.scalar(select(func.count()).select_from(Order))
+
+
+def check_age(qtbot, window: MainWindow, year: int) -> None:
+    qtbot.mouseClick(window.pay_button, Qt.MouseButton.LeftButton)
+    dialog = window.age_dialog
+    qtbot.waitUntil(lambda: dialog.isVisible())
+    dialog.dob.setDate(QDate(year, 5, 17))
+    qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
+
+
+def test_cash_sale_with_change(qtbot, signed_in: MainWindow):
+    window = signed_in
+    ring(qtbot, window, "PN22", "FEE-TASTE")
+    check_age(qtbot, window, 1980)
+    pay = window.payment_dialog
+    qtbot.waitUntil(lambda: pay is not None and pay.isVisible())
+    total = pay.total_cents()
+    qtbot.keyClicks(pay.cash_amount, "100")
+    pay._add_cash_text(pay.cash_amount.text())
+    assert pay.due_label.text() == f"Change due ${(10_000 - total) / 100:,.2f}".replace("$-", "-$")
+    qtbot.mouseClick(pay.complete, Qt.MouseButton.LeftButton)
+    assert pay.sale is not None and pay.sale.settlement.change_cents == 10_000 - total
+    assert "Change" in pay.receipt_shown and "Estate Pinot Noir" in pay.receipt_shown
+    assert "Change due" in pay.done_label.text()
+    qtbot.mouseClick(
+        pay.findChild(type(pay.complete), "") or pay.complete, Qt.MouseButton.LeftButton
+    )
+    pay.accept()
+    assert window.table.rowCount() == 0  # ready for the next guest
+    with window.register.db.read() as s:
+        [tender] = s.scalars(select(Tender)).all()
+    assert (tender.kind, tender.amount_cents, tender.change_cents) == (
+        "cash",
+        10_000,
+        10_000 - total,
+    )
+
+
+def test_split_tender(qtbot, signed_in: MainWindow):
+    window = signed_in
+    ring(qtbot, window, "CS21", "MER-TOTE")
+    check_age(qtbot, window, 1966)
+    pay = window.payment_dialog
+    qtbot.waitUntil(lambda: pay is not None and pay.isVisible())
+    qtbot.keyClicks(pay.card_last4, "4242")
+    qtbot.keyClicks(pay.card_approval, "OK1234")
+    qtbot.keyClicks(pay.card_amount, "50.00")
+    pay.add_card()
+    assert not pay.complete.isEnabled()
+    exact = pay.quick_row.itemAt(0).widget()  # the first quick amount is exactly what is due
+    qtbot.mouseClick(exact, Qt.MouseButton.LeftButton)
+    assert pay.complete.isEnabled()
+    qtbot.mouseClick(pay.complete, Qt.MouseButton.LeftButton)
+    with window.register.db.read() as s:
+        kinds = sorted((t.kind, t.card_last4) for t in s.scalars(select(Tender)))
+    assert kinds == [("card", "4242"), ("cash", None)]
+    assert "Visa ****4242" in pay.receipt_shown
+
+
+def test_under_age_is_refused_and_nothing_is_sold(qtbot, signed_in: MainWindow):
+    window = signed_in
+    ring(qtbot, window, "ROS24")
+    check_age(qtbot, window, 2010)
+    dialog = window.age_dialog
+    assert "legal age is 21" in dialog.message.text()
+    assert dialog.isVisible() and window.payment_dialog is None
+    dialog.reject()
+    assert orders(window) == 0
+
+
+def test_a_scanned_licence_passes_the_age_check(qtbot, signed_in: MainWindow):
+    window = signed_in
+    ring(qtbot, window, "GEW23")
+    qtbot.mouseClick(window.pay_button, Qt.MouseButton.LeftButton)
+    dialog = window.age_dialog
+    qtbot.waitUntil(lambda: dialog.isVisible())
+    # The whole barcode arrives at once, as from a serial or HID-POS scanner.
+    dialog.scan_field.setText(LICENCE)
+    qtbot.keyClick(dialog.scan_field, Qt.Key.Key_Return)
+    assert dialog.result is not None and dialog.result.passed
+    assert dialog.result.method.value == "id_scan"
+    qtbot.waitUntil(lambda: window.payment_dialog is not None and window.payment_dialog.isVisible())
+
+
+def test_wrong_pin_and_locking(qtbot, window: MainWindow):
+    sign_in(qtbot, window, "Alex Rivera", "9999")
+    assert window.pages.currentIndex() == 0
+    assert "Wrong PIN" in window.lock_screen.pad.message.text()
+    sign_in(qtbot, window, "Morgan Lee", "2222")
+    assert window.pages.currentIndex() == 1 and window.staff.name == "Morgan Lee"
+    qtbot.mouseClick(window.lock_button, Qt.MouseButton.LeftButton)
+    assert window.pages.currentIndex() == 0 and window.staff is None

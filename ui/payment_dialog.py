@@ -1,0 +1,267 @@
+"""Taking payment: cash with quick amounts and change, a card taken on the separate card
+terminal, a gift card, any split of them, and a tip. Commit first, then print.
+
+Every rule (what covers the total, change only from cash, what a card record may hold)
+is the engine's; this dialog collects tenders and shows what the engine says. After the
+commit the receipt goes to the configured printer (the drawer opens for cash only), or,
+with no printer (the demo), is shown here from the very same bytes.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tastingroom.age import AgeCheckResult
+from tastingroom.cart import Cart, CartError
+from tastingroom.devices.printer import PrinterConfig, PrinterError, send
+from tastingroom.devices.receipt import build_receipt, drawer_kick, receipt_text
+from tastingroom.money import MoneyError, format_cents, to_cents
+from tastingroom.pricing import PricingError
+from tastingroom.sales import CommittedSale, Register, SaleRefused
+from tastingroom.staff import AuthError, StaffMember
+from tastingroom.tenders import CARD_TYPES, TenderError, TenderInput, TenderKind
+
+
+def quick_cash(due_cents: int) -> list[int]:
+    """Exact, the next $5, and the usual notes above what is due."""
+    amounts = [due_cents]
+    next_five = -(-due_cents // 500) * 500
+    for amount in (next_five, 2000, 5000, 10_000):
+        if amount > due_cents and amount not in amounts:
+            amounts.append(amount)
+    return amounts[:5]
+
+
+class PaymentDialog(QDialog):
+    def __init__(
+        self,
+        register: Register,
+        cart: Cart,
+        staff: StaffMember,
+        age_check: AgeCheckResult | None,
+        printer: PrinterConfig | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Payment")
+        self.register, self.cart, self.staff, self.age_check = register, cart, staff, age_check
+        self.printer = printer or PrinterConfig()
+        self.tenders: list[TenderInput] = []
+        self.sale: CommittedSale | None = None
+        self.receipt_shown = ""
+
+        self.total_label = QLabel("", objectName="total")
+        self.due_label = QLabel("")
+        self.tip = QLineEdit(placeholderText="0.00")
+        self.tip.editingFinished.connect(self._tip_changed)
+        self.list = QListWidget()
+        self.message = QLabel("", objectName="notice")
+        self.message.setWordWrap(True)
+
+        self.cash_amount = QLineEdit(placeholderText="Cash received")
+        self.quick_row = QHBoxLayout()
+        add_cash = QPushButton("Add cash")
+        add_cash.clicked.connect(lambda: self._add_cash_text(self.cash_amount.text()))
+        self.card_type = QComboBox()
+        self.card_type.addItems(list(CARD_TYPES))
+        self.card_last4 = QLineEdit(placeholderText="Last 4", maxLength=4)
+        self.card_approval = QLineEdit(placeholderText="Approval code", maxLength=12)
+        self.card_amount = QLineEdit(placeholderText="Amount (all that is due)")
+        add_card = QPushButton("Add card")
+        add_card.clicked.connect(self.add_card)
+        self.gift_code = QLineEdit(placeholderText="Gift card code")
+        self.gift_amount = QLineEdit(placeholderText="Amount")
+        add_gift = QPushButton("Add gift card")
+        add_gift.clicked.connect(self.add_gift_card)
+        clear = QPushButton("Remove payments")
+        clear.clicked.connect(self.clear_tenders)
+        self.complete = QPushButton("Complete sale", objectName="complete")
+        self.complete.clicked.connect(self.complete_sale)
+        cancel = QPushButton("Cancel")
+        cancel.clicked.connect(self.reject)
+
+        grid = QGridLayout()
+        grid.addWidget(QLabel("Cash"), 0, 0)
+        grid.addWidget(self.cash_amount, 0, 1)
+        grid.addWidget(add_cash, 0, 2)
+        grid.addLayout(self.quick_row, 1, 1, 1, 2)
+        grid.addWidget(QLabel("Card"), 2, 0)
+        card_row = QHBoxLayout()
+        for w in (self.card_type, self.card_last4, self.card_approval, self.card_amount):
+            card_row.addWidget(w)
+        grid.addLayout(card_row, 2, 1)
+        grid.addWidget(add_card, 2, 2)
+        grid.addWidget(QLabel("Gift card"), 3, 0)
+        gift_row = QHBoxLayout()
+        gift_row.addWidget(self.gift_code)
+        gift_row.addWidget(self.gift_amount)
+        grid.addLayout(gift_row, 3, 1)
+        grid.addWidget(add_gift, 3, 2)
+        grid.addWidget(QLabel("Tip"), 4, 0)
+        grid.addWidget(self.tip, 4, 1)
+
+        pay_page = QWidget()
+        pay = QVBoxLayout(pay_page)
+        pay.addWidget(self.total_label)
+        pay.addWidget(self.due_label)
+        pay.addLayout(grid)
+        pay.addWidget(self.list)
+        pay.addWidget(self.message)
+        buttons = QHBoxLayout()
+        buttons.addWidget(clear)
+        buttons.addStretch(1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.complete)
+        pay.addLayout(buttons)
+
+        done_page = QWidget()
+        done = QVBoxLayout(done_page)
+        self.done_label = QLabel("", objectName="total")
+        self.receipt_view = QPlainTextEdit(readOnly=True)
+        self.receipt_view.setFont(QFont("DejaVu Sans Mono", 11))
+        close = QPushButton("Next sale")
+        close.clicked.connect(self.accept)
+        done.addWidget(self.done_label)
+        done.addWidget(self.receipt_view, 1)
+        done.addWidget(close)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(pay_page)
+        self.pages.addWidget(done_page)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages)
+        self.setMinimumSize(760, 620)
+        self.refresh()
+
+    # --- state ------------------------------------------------------------------------
+
+    def total_cents(self) -> int:
+        return self.register.price(self.cart).total_cents
+
+    def due_cents(self) -> int:
+        return max(0, self.total_cents() - sum(t.amount_cents for t in self.tenders))
+
+    def refresh(self) -> None:
+        total = self.total_cents()
+        paid = sum(t.amount_cents for t in self.tenders)
+        self.total_label.setText(f"Total {format_cents(total)}")
+        if paid > total:
+            self.due_label.setText(f"Change due {format_cents(paid - total)}")
+        else:
+            self.due_label.setText(f"Still due {format_cents(total - paid)}")
+        self.list.clear()
+        for t in self.tenders:
+            extra = f" {t.card_type} ****{t.card_last4}" if t.kind is TenderKind.CARD else ""
+            self.list.addItem(f"{t.kind.label}{extra}  {format_cents(t.amount_cents)}")
+        while self.quick_row.count():
+            item = self.quick_row.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        for amount in quick_cash(self.due_cents()) if self.due_cents() else []:
+            button = QPushButton(format_cents(amount), objectName="quickCash")
+            button.setMinimumHeight(48)
+            button.clicked.connect(lambda _=False, a=amount: self.add_cash(a))
+            self.quick_row.addWidget(button)
+        self.complete.setEnabled(paid >= total)
+
+    def _amount(self, text: str, default: int) -> int:
+        if not text.strip():
+            return default
+        try:
+            cents = to_cents(text.strip().lstrip("$"))
+        except MoneyError as exc:
+            raise TenderError(f"{text!r} is not an amount.") from exc
+        if cents <= 0:
+            raise TenderError("Enter an amount above zero.")
+        return cents
+
+    def _add(self, make) -> None:
+        try:
+            self.tenders.append(make())
+        except TenderError as exc:
+            self.message.setText(str(exc))
+            return
+        self.message.setText("")
+        self.refresh()
+
+    # --- tenders ----------------------------------------------------------------------
+
+    def add_cash(self, cents: int) -> None:
+        self._add(lambda: TenderInput(TenderKind.CASH, cents))
+
+    def _add_cash_text(self, text: str) -> None:
+        self._add(lambda: TenderInput(TenderKind.CASH, self._amount(text, self.due_cents())))
+        self.cash_amount.clear()
+
+    def add_card(self) -> None:
+        self._add(
+            lambda: TenderInput(
+                TenderKind.CARD,
+                self._amount(self.card_amount.text(), self.due_cents()),
+                card_type=self.card_type.currentText(),
+                card_last4=self.card_last4.text().strip(),
+                approval_code=self.card_approval.text().strip(),
+            )
+        )
+
+    def add_gift_card(self) -> None:
+        self._add(
+            lambda: TenderInput(
+                TenderKind.GIFT_CARD,
+                self._amount(self.gift_amount.text(), self.due_cents()),
+                gift_card_code=self.gift_code.text().strip(),
+            )
+        )
+
+    def clear_tenders(self) -> None:
+        self.tenders.clear()
+        self.refresh()
+
+    def _tip_changed(self) -> None:
+        try:
+            self.cart.set_tip(self._amount(self.tip.text(), 0) if self.tip.text().strip() else 0)
+        except (TenderError, CartError) as exc:
+            self.message.setText(str(exc))
+            return
+        self.refresh()
+
+    # --- committing -------------------------------------------------------------------
+
+    def complete_sale(self) -> None:
+        """Commit (durably), then print or show the receipt."""
+        try:
+            self.sale = self.register.commit(self.cart, self.staff, self.tenders, self.age_check)
+        except (SaleRefused, TenderError, AuthError, PricingError) as exc:
+            self.message.setText(str(exc))
+            return
+        receipt = build_receipt(self.register.db, self.sale.order_id)
+        change = self.sale.settlement.change_cents
+        self.done_label.setText(
+            f"Sale {self.sale.number} complete."
+            + (f"  Change due {format_cents(change)}" if change else "")
+        )
+        try:
+            printed = send(self.printer, receipt.data)
+            if printed and receipt.opens_drawer:
+                send(self.printer, drawer_kick())
+        except PrinterError as exc:
+            printed = False
+            self.done_label.setText(self.done_label.text() + f"\n{exc}")
+        if not printed:
+            self.receipt_shown = receipt_text(receipt.data)
+            self.receipt_view.setPlainText(self.receipt_shown)
+        self.pages.setCurrentIndex(1)

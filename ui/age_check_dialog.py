@@ -52,7 +52,7 @@ class AgeCheckDialog(QDialog):
         )
         self.visual_button.setEnabled(settings.visual_check_over_age is not None)
         self.visual_button.clicked.connect(self.check_visual)
-        self.message = QLabel("", objectName="notice")
+        self.message = QLabel("", objectName="ageMessage")
         self.message.setWordWrap(True)
         cancel = QPushButton("Cancel")
         cancel.clicked.connect(self.reject)

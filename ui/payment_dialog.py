@@ -37,10 +37,10 @@ from tastingroom.tenders import CARD_TYPES, TenderError, TenderInput, TenderKind
 
 
 def quick_cash(due_cents: int) -> list[int]:
-    """Exact, the next $5, and the usual notes above what is due."""
+    """Exact, then what a guest would hand over: the next $5, $10, $20, $50 and $100."""
     amounts = [due_cents]
-    next_five = -(-due_cents // 500) * 500
-    for amount in (next_five, 2000, 5000, 10_000):
+    for step in (500, 1000, 2000, 5000, 10_000):
+        amount = -(-due_cents // step) * step
         if amount > due_cents and amount not in amounts:
             amounts.append(amount)
     return amounts[:5]
@@ -131,6 +131,7 @@ class PaymentDialog(QDialog):
         done_page = QWidget()
         done = QVBoxLayout(done_page)
         self.done_label = QLabel("", objectName="total")
+        self.done_label.setWordWrap(True)
         self.receipt_view = QPlainTextEdit(readOnly=True)
         self.receipt_view.setFont(QFont("DejaVu Sans Mono", 11))
         close = QPushButton("Next sale")
@@ -252,7 +253,7 @@ class PaymentDialog(QDialog):
         change = self.sale.settlement.change_cents
         self.done_label.setText(
             f"Sale {self.sale.number} complete."
-            + (f"  Change due {format_cents(change)}" if change else "")
+            + (f"\nChange due {format_cents(change)}" if change else "")
         )
         try:
             printed = send(self.printer, receipt.data)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from tastingroom.demo import seed_demo
+from tastingroom.staff import Role, list_staff
 from tastingroom.store.database import Database
 from tastingroom.store.models import Club, ClubMembership
 
@@ -36,8 +37,18 @@ def _wait_for_first_sync(bridge: SyncBridge, seconds: float = 30.0) -> None:
         time.sleep(0.02)
 
 
+def _save(widget, target: Path) -> Path:
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.instance().processEvents()
+    widget.grab().save(str(target))
+    return target
+
+
 def render(folder: Path) -> list[Path]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QDate
+
     from ui.app import build_window
     from ui.sync_bridge import SyncBridge
 
@@ -51,7 +62,10 @@ def render(folder: Path) -> list[Path]:
             window.resize(1280, 800)
             window.show()
             _wait_for_first_sync(bridge)
+            shots = [_save(window, folder / "lock.png")]
             register = window.register
+            cashier = next(m for m in list_staff(db) if m.role is Role.CASHIER)
+            window.signed_in(cashier)
             for code in FULL_CART:
                 window.add_item(register.catalog.by_barcode(code))
             with db.read() as s:
@@ -64,10 +78,26 @@ def render(folder: Path) -> list[Path]:
             register.attach_customer(window.cart, member)
             window.refresh_cart()
             window.search.setText("ros")
-            target = folder / "register.png"
-            window.grab().save(str(target))
+            shots.append(_save(window, folder / "register.png"))
+            window.start_payment()
+            dialog = window.age_dialog
+            dialog.dob.setDate(QDate(2007, 3, 14))
+            dialog.check_typed()
+            shots.append(_save(dialog, folder / "age-check.png"))
+            dialog.dob.setDate(QDate(1979, 3, 14))
+            dialog.check_typed()
+            pay = window.payment_dialog
+            pay.card_last4.setText("4242")
+            pay.card_approval.setText("OK1234")
+            pay.card_amount.setText("200.00")
+            pay.add_card()
+            shots.append(_save(pay, folder / "payment.png"))
+            pay.add_cash(pay.due_cents() + 1_466)
+            pay.complete_sale()
+            shots.append(_save(pay, folder / "receipt.png"))
+            pay.accept()
             window.close()
             bridge.stop()
         finally:
             db.close()
-    return [target]
+    return shots

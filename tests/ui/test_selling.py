@@ -117,3 +117,11 @@ def test_wrong_pin_and_locking(qtbot, window: MainWindow):
     assert window.pages.currentIndex() == 1 and window.staff.name == "Morgan Lee"
     qtbot.mouseClick(window.lock_button, Qt.MouseButton.LeftButton)
     assert window.pages.currentIndex() == 0 and window.staff is None
+
+
+def test_quick_cash_offers_what_guests_hand_over():
+    from ui.payment_dialog import quick_cash
+
+    assert quick_cash(12_534) == [12_534, 13_000, 14_000, 15_000, 20_000]
+    assert quick_cash(1_725) == [1_725, 2_000, 5_000, 10_000]
+    assert quick_cash(2_000) == [2_000, 5_000, 10_000]

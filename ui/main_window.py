@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,6 +33,7 @@ from tastingroom.age import AgeCheckResult, needs_check
 from tastingroom.cart import Cart, CartError
 from tastingroom.catalog import Item
 from tastingroom.devices.printer import PrinterConfig
+from tastingroom.idscan import looks_like_id_scan
 from tastingroom.money import format_cents
 from tastingroom.pricing import PricedCart, PricingError
 from tastingroom.sales import Register
@@ -39,6 +42,7 @@ from tastingroom.status import Status, read_status
 from ui.age_check_dialog import AgeCheckDialog
 from ui.lock_screen import LockScreen
 from ui.payment_dialog import PaymentDialog
+from ui.scanner_filter import ScannerFilter
 from ui.sync_bridge import SyncBridge
 
 CART_COLUMNS = ("Item", "Qty", "Price", "Discounts", "Line total")
@@ -74,6 +78,9 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.lock_screen)
         self.pages.addWidget(root)
         self.setCentralWidget(self.pages)
+        self.scanner = ScannerFilter(self._scanning, self)
+        self.scanner.sig_scan.connect(self.handle_scan)
+        QApplication.instance().installEventFilter(self.scanner)
         self.idle = QTimer(self, singleShot=True)
         self.idle.setInterval(IDLE_LOCK_MINUTES * 60_000)
         self.idle.timeout.connect(self.lock)
@@ -260,6 +267,41 @@ class MainWindow(QMainWindow):
         """Any key or tap: the idle lock starts counting again."""
         if self.staff is not None:
             self.idle.start()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing the register closes its dialogs and stops listening for scans."""
+        for dialog in (self.age_dialog, self.payment_dialog):
+            if dialog is not None:
+                dialog.close()
+        QApplication.instance().removeEventFilter(self.scanner)
+        self.idle.stop()
+        super().closeEvent(event)
+
+    # --- scanning -----------------------------------------------------------------------
+
+    def _scanning(self) -> bool:
+        """Scans are taken on the register page, and by the ID check while it is open."""
+        modal = QApplication.activeModalWidget()
+        if modal is not None:
+            return modal is self.age_dialog
+        return self.staff is not None and self.pages.currentIndex() == 1
+
+    @Slot(str)
+    def handle_scan(self, code: str) -> None:
+        """A product's barcode goes into the cart; a licence goes to the ID check."""
+        self.touched()
+        if looks_like_id_scan(code):
+            if self.age_dialog is not None and self.age_dialog.isVisible():
+                self.age_dialog.take_scan(code)
+            else:
+                self.notice.setText("A licence was scanned: press Pay to check ID with it.")
+            return
+        item = self.register.catalog.by_barcode(code)
+        if item is None:
+            self.notice.setText(f"No product has the code “{code.strip()}”. Nothing was added.")
+            return
+        self.notice.setText("")
+        self.add_item(item)
 
     # --- paying -------------------------------------------------------------------------
 

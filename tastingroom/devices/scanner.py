@@ -12,6 +12,7 @@ has focus.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 ENTER = "\r"
 
@@ -22,36 +23,45 @@ class BurstDetector:
     """The longest pause between two keys of one scan."""
     min_length: int = 4
     """Shorter bursts are fast typists, not scanners."""
-    _held: list[str] = field(default_factory=list)
+    _held: list[tuple[str, Any]] = field(default_factory=list)
     _last_ms: float | None = None
 
-    def key(self, char: str, at_ms: float) -> tuple[str | None, list[str]]:
-        """Feed one key press; returns (a completed scan or None, keys to give back)."""
+    def key(self, char: str, at_ms: float, item: Any = None) -> tuple[str | None, list[Any]]:
+        """Feed one key press; returns (a completed scan or None, keys to give back).
+
+        `item` is what is given back for this key (the window passes the key event itself,
+        to replay it); it defaults to the character.
+        """
+        item = char if item is None else item
         slow = self._last_ms is not None and at_ms - self._last_ms > self.max_gap_ms
         self._last_ms = at_ms
-        released: list[str] = []
+        released: list[Any] = []
         if slow:
-            released, self._held = self._held, []
-        if char in (ENTER, "\n") and self._held[:1] == ["@"] and not slow:
-            self._held.append("\n")  # a licence carries line breaks; it ends on a pause
+            released, self._held = [i for _, i in self._held], []
+        is_licence = bool(self._held) and self._held[0][0] == "@"
+        if char in (ENTER, "\n") and is_licence:
+            self._held.append(("\n", item))  # a licence carries line breaks; ends on a pause
             return None, released
         if char in (ENTER, "\n"):
-            if len(self._held) >= self.min_length and not slow:
-                scan, self._held = "".join(self._held), []
+            if len(self._held) >= self.min_length:
+                scan, self._held = "".join(c for c, _ in self._held), []
                 return scan, released
-            released += [*self._held, char]
+            released += [*(i for _, i in self._held), item]
             self._held = []
             return None, released
-        self._held.append(char)
+        self._held.append((char, item))
         return None, released
 
-    def idle(self, now_ms: float) -> tuple[str | None, list[str]]:
+    @property
+    def holding(self) -> bool:
+        return bool(self._held)
+
+    def idle(self, now_ms: float) -> tuple[str | None, list[Any]]:
         """After a pause: a licence burst is complete (a scan); other held keys were a
         person typing and are given back."""
         if not self._held or self._last_ms is None or now_ms - self._last_ms <= self.max_gap_ms:
             return None, []
         held, self._held = self._held, []
-        text = "".join(held)
-        if held[0] == "@" and len(held) >= self.min_length:
-            return text, []
-        return None, held
+        if held[0][0] == "@" and len(held) >= self.min_length:
+            return "".join(c for c, _ in held), []
+        return None, [i for _, i in held]

@@ -12,7 +12,7 @@ def test_window_opens_searches_and_prices_a_cart(qtbot, signed_in, tmp_path: Pat
     assert "Vallée Lune Winery" in window.windowTitle()
     assert window.results.count() > 0  # favourites before anything is typed
 
-    qtbot.keyClicks(window.search, "pinot")
+    qtbot.keyClicks(window.search, "pinot", delay=60)  # a person typing
     first = window.results.item(0).text()
     assert "Pinot" in first
     with qtbot.waitSignal(window.sig_cart_changed):
@@ -26,12 +26,13 @@ def test_window_opens_searches_and_prices_a_cart(qtbot, signed_in, tmp_path: Pat
     assert window.total.text().startswith("Total $")
     assert "Tax" in window.totals.text()
 
-    qtbot.keyClicks(window.search, "no-such-wine-at-all")
+    qtbot.keyClicks(window.search, "no-such-wine", delay=60)
     assert "Nothing matches" in window.notice.text()
     window.search.clear()
-    qtbot.keyClicks(window.search, "9999999999999")
+    qtbot.keyClicks(window.search, "9999999999999")  # a scanner's burst
     qtbot.keyClick(window.search, Qt.Key.Key_Return)
     assert "No product has the code" in window.notice.text()
+    assert window.search.text() == ""  # the burst never reached the search field
     assert window.table.rowCount() == 2  # an unknown code changes nothing
 
     qtbot.mouseClick(window.clear_button, Qt.MouseButton.LeftButton)

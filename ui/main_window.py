@@ -41,7 +41,9 @@ from tastingroom.staff import StaffMember
 from tastingroom.status import Status, read_status
 from ui.age_check_dialog import AgeCheckDialog
 from ui.lock_screen import LockScreen
+from ui.orders_screen import OrdersScreen
 from ui.payment_dialog import PaymentDialog
+from ui.pickups_screen import PickupsScreen
 from ui.scanner_filter import ScannerFilter
 from ui.sync_bridge import SyncBridge
 
@@ -74,9 +76,28 @@ class MainWindow(QMainWindow):
         layout.addLayout(self._build_cart(), 6)
         self.lock_screen = LockScreen(register.db, register.settings.store_name)
         self.lock_screen.sig_signed_in.connect(self.signed_in)
+        self.pickups = PickupsScreen(register, lambda: self.staff, self.printer)
+        self.orders = OrdersScreen(register, self.printer)
+        self.screens = QStackedWidget()
+        for screen in (root, self.pickups, self.orders):
+            self.screens.addWidget(screen)
+        self.nav: dict[str, QPushButton] = {}
+        nav_row = QHBoxLayout()
+        for index, name in enumerate(("Register", "Pickups", "Orders")):
+            button = QPushButton(name, objectName="navButton", checkable=True, autoExclusive=True)
+            button.setMinimumHeight(44)
+            button.clicked.connect(lambda _=False, i=index: self.show_screen(i))
+            nav_row.addWidget(button)
+            self.nav[name] = button
+        self.nav["Register"].setChecked(True)
+        signed_in_page = QWidget()
+        page_layout = QVBoxLayout(signed_in_page)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        page_layout.addLayout(nav_row)
+        page_layout.addWidget(self.screens, 1)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.lock_screen)
-        self.pages.addWidget(root)
+        self.pages.addWidget(signed_in_page)
         self.setCentralWidget(self.pages)
         self.scanner = ScannerFilter(self._scanning, self)
         self.scanner.sig_scan.connect(self.handle_scan)
@@ -257,6 +278,14 @@ class MainWindow(QMainWindow):
         self.search.setFocus()
         self.idle.start()
 
+    def show_screen(self, index: int) -> None:
+        self.screens.setCurrentIndex(index)
+        list(self.nav.values())[index].setChecked(True)
+        if index == 1:
+            self.pickups.reload()
+        elif index == 2:
+            self.orders.reload()
+
     def lock(self) -> None:
         self.staff = None
         self.idle.stop()
@@ -270,7 +299,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closing the register closes its dialogs and stops listening for scans."""
-        for dialog in (self.age_dialog, self.payment_dialog):
+        for dialog in (self.age_dialog, self.payment_dialog, self.pickups.age_dialog):
             if dialog is not None:
                 dialog.close()
         QApplication.instance().removeEventFilter(self.scanner)
@@ -283,16 +312,22 @@ class MainWindow(QMainWindow):
         """Scans are taken on the register page, and by the ID check while it is open."""
         modal = QApplication.activeModalWidget()
         if modal is not None:
-            return modal is self.age_dialog
-        return self.staff is not None and self.pages.currentIndex() == 1
+            return modal in (self.age_dialog, self.pickups.age_dialog)
+        return (
+            self.staff is not None
+            and self.pages.currentIndex() == 1
+            and self.screens.currentIndex() == 0
+        )
 
     @Slot(str)
     def handle_scan(self, code: str) -> None:
         """A product's barcode goes into the cart; a licence goes to the ID check."""
         self.touched()
         if looks_like_id_scan(code):
-            if self.age_dialog is not None and self.age_dialog.isVisible():
-                self.age_dialog.take_scan(code)
+            open_checks = [d for d in (self.age_dialog, self.pickups.age_dialog) if d is not None]
+            visible = next((d for d in open_checks if d.isVisible()), None)
+            if visible is not None:
+                visible.take_scan(code)
             else:
                 self.notice.setText("A licence was scanned: press Pay to check ID with it.")
             return

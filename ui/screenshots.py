@@ -96,6 +96,10 @@ def render(folder: Path) -> list[Path]:
             pay.complete_sale()
             shots.append(_save(pay, folder / "receipt.png"))
             pay.accept()
+            window.show_screen(1)
+            shots.append(_save(window, folder / "pickups.png"))
+            window.show_screen(2)
+            shots.append(_save(window, folder / "orders.png"))
             window.close()
             bridge.stop()
         finally:

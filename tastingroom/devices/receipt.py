@@ -111,6 +111,39 @@ def build_receipt(db: Database, order_id: str, *, reprint: bool = False) -> Rece
     return Receipt(order.number, p.output, cash)
 
 
+def build_pickup_slip(db: Database, order_id: str, staff_name: str) -> bytes:
+    """What a guest collecting a web order signs or keeps: the order and who handed it over."""
+    with db.read() as s:
+        settings = load_settings(s)
+        order = s.get(Order, order_id)
+        if order is None:
+            raise ReceiptError("That order is not on this register.")
+        customer = s.get(Customer, order.customer_id) if order.customer_id else None
+        lines = [(line.quantity, line.name) for line in order.lines]
+        picked_up = order.picked_up_at
+    p = escpos_printer().Dummy(profile="default")
+    p.charcode(CODE_PAGE)
+    p.set(align="center", bold=True, double_height=True)
+    p.textln(settings.store_name)
+    p.set(align="center", normal_textsize=True)
+    p.textln(f"Pickup of web order {order.number}")
+    if customer is not None:
+        p.textln(customer.name)
+    p.set(align="left")
+    p.textln("-" * WIDTH)
+    for quantity, name in lines:
+        p.textln(f"{quantity} x {name}"[:WIDTH])
+    p.textln("-" * WIDTH)
+    if picked_up is not None:
+        when = picked_up.astimezone(ZoneInfo(settings.timezone))
+        p.textln(f"Handed over {when:%d %b %Y %H:%M} by {staff_name}")
+    p.textln("ID checked for alcohol")
+    p.ln(2)
+    p.textln("Signature: ______________________________")
+    p.cut()
+    return p.output
+
+
 def drawer_kick() -> bytes:
     """The pulse that opens a cash drawer wired to the printer."""
     p = escpos_printer().Dummy(profile="default")

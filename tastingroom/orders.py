@@ -1,0 +1,88 @@
+"""Orders as staff look them up: register and web alike, with where each stands with
+WineDirect (waiting, sent, refused and why), its shipping status and tracking number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select
+
+from tastingroom.store.database import Database
+from tastingroom.store.models import Customer, Order, OutboxItem
+from tastingroom.sync.outbox import OutboxKind
+
+SYNC_LABELS = {"pending": "waiting", "sent": "sent", "quarantined": "refused", "void": "voided"}
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    order_id: str
+    number: str
+    created_at: datetime
+    source: str
+    status: str
+    customer: str
+    total_cents: int
+    sync: str
+    sync_reason: str | None
+    shipping_status: str | None
+    tracking_number: str | None
+
+
+def list_orders(db: Database, query: str = "", limit: int = 200) -> list[OrderRow]:
+    """Newest first; searchable by order number, customer name or email."""
+    with db.read() as s:
+        stmt = (
+            select(Order, Customer)
+            .outerjoin(Customer, Customer.id == Order.customer_id)
+            .order_by(Order.created_at.desc())
+            .limit(limit)
+        )
+        q = query.strip()
+        if q:
+            like = f"%{q}%"
+            stmt = stmt.where(
+                or_(
+                    Order.number.like(like),
+                    Order.tracking_number.like(like),
+                    Customer.email.ilike(like),
+                    (Customer.first_name + " " + Customer.last_name).ilike(like),
+                )
+            )
+        rows = s.execute(stmt).all()
+        ids = [order.id for order, _ in rows]
+        outbox = {
+            item.entity_id: item
+            for item in s.scalars(
+                select(OutboxItem).where(
+                    OutboxItem.entity_id.in_(ids),
+                    OutboxItem.kind.in_((OutboxKind.ORDER.value, OutboxKind.REFUND.value)),
+                )
+            )
+        }
+    out = []
+    for order, customer in rows:
+        item = outbox.get(order.id)
+        if order.source == "web":
+            sync, reason = "from WineDirect", None
+        elif item is None:
+            sync, reason = "not sent", None
+        else:
+            sync, reason = SYNC_LABELS.get(item.state, item.state), item.last_error
+        out.append(
+            OrderRow(
+                order.id,
+                order.number,
+                order.created_at,
+                order.source,
+                order.status,
+                customer.name if customer else "",
+                order.total_cents,
+                sync,
+                reason,
+                order.shipping_status,
+                order.tracking_number,
+            )
+        )
+    return out

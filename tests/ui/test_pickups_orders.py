@@ -1,0 +1,75 @@
+"""The pickups and orders screens, driven like a user, over a real sync with the simulator."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt
+from sqlalchemy import select
+
+from tastingroom.age import check_birth_date
+from tastingroom.cart import Cart
+from tastingroom.store.models import Order, OutboxItem
+from tastingroom.sync.engine import SyncEngine
+from tastingroom.tenders import TenderInput, TenderKind
+from tastingroom.winedirect.client import WineDirectClient
+from tastingroom.winedirect.credentials import Credentials
+from tastingroom.winedirect.simulator.server import DEMO_PASSWORD, DEMO_USERNAME, Simulator
+from ui.main_window import MainWindow
+
+
+def test_a_pickup_is_found_and_handed_over(qtbot, signed_in: MainWindow):
+    window = signed_in
+    db = window.register.db
+    with Simulator() as sim:
+        web = sim.state.create_web_order(pickup=True)
+        engine = SyncEngine(
+            db, lambda: WineDirectClient(sim.url, Credentials(DEMO_USERNAME, DEMO_PASSWORD))
+        )
+        engine.run_once()
+        engine.close()
+    number = str(int(web["OrderNumber"]))
+    qtbot.mouseClick(window.nav["Pickups"], Qt.MouseButton.LeftButton)
+    screen = window.pickups
+    qtbot.keyClicks(screen.search, number, delay=60)
+    assert screen.list.count() == 1 and "waiting" in screen.list.item(0).text()
+    assert screen.hand_over_button.isEnabled()
+    qtbot.mouseClick(screen.hand_over_button, Qt.MouseButton.LeftButton)
+    dialog = screen.age_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.dob.setDate(QDate(1971, 9, 9))
+    qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "handed over" in screen.message.text())
+    assert "Pickup of web order" in screen.slip.toPlainText()
+    assert "picked up" in screen.list.item(0).text()
+    assert not screen.hand_over_button.isEnabled()
+    with db.read() as s:
+        order = s.scalar(select(Order).where(Order.number == number))
+        kinds = [
+            i.kind for i in s.scalars(select(OutboxItem).where(OutboxItem.entity_id == order.id))
+        ]
+    assert order.picked_up_at is not None and kinds == ["order.pickup"]
+
+
+def test_orders_screen_shows_sync_state_and_reprints(qtbot, signed_in: MainWindow, cashier):
+    window = signed_in
+    register = window.register
+    cart = Cart(staff_id=cashier.id)
+    cart.add(register.catalog.by_barcode("SPK21"))
+    total = register.price(cart).total_cents
+    sale = register.commit(
+        cart,
+        cashier,
+        [TenderInput(TenderKind.CASH, total)],
+        check_birth_date(register.settings, cashier.id, date(1980, 1, 1)),
+    )
+    qtbot.mouseClick(window.nav["Orders"], Qt.MouseButton.LeftButton)
+    screen = window.orders
+    assert screen.table.rowCount() == 1
+    assert screen.table.item(0, 0).text() == sale.number
+    assert screen.table.item(0, 4).text() == "waiting"
+    screen.table.selectRow(0)
+    qtbot.mouseClick(screen.reprint_button, Qt.MouseButton.LeftButton)
+    text = screen.receipt.toPlainText()
+    assert "(copy)" in text and "Brut" in text and sale.number in text
+    assert "shown above" in screen.message.text()

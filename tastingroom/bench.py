@@ -390,6 +390,9 @@ def run(*, quick: bool = False) -> list[Figure]:
     """All benchmarks; `quick` uses smaller sizes (for a smoke test, not for the targets)."""
     skus, search_runs, commit_runs = (5_000, 100, 30) if quick else (100_000, 1_000, 300)
     drain_orders, web_orders = (300, 500) if quick else (10_000, 20_000)
+    scans, startups = (50, 2) if quick else (500, 7)
+    from tastingroom.bench_register import bench_scan, bench_startup  # Qt, offscreen
+
     with tempfile.TemporaryDirectory(prefix="tastingroom-bench-") as tmp:
         folder = Path(tmp)
         return (
@@ -397,6 +400,8 @@ def run(*, quick: bool = False) -> list[Figure]:
             + bench_commit(folder, commit_runs)
             + bench_drain(folder, drain_orders)
             + bench_first_pull(folder, web_orders)
+            + bench_scan(folder, skus, scans)
+            + bench_startup(folder, startups)
         )
 
 

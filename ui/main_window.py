@@ -40,6 +40,7 @@ from tastingroom.sales import Register
 from tastingroom.staff import StaffMember
 from tastingroom.status import Status, read_status
 from ui.age_check_dialog import AgeCheckDialog
+from ui.customer_dialog import CustomerDialog
 from ui.lock_screen import LockScreen
 from ui.orders_screen import OrdersScreen
 from ui.payment_dialog import PaymentDialog
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self.printer = PrinterConfig()
         self.age_dialog: AgeCheckDialog | None = None
         self.payment_dialog: PaymentDialog | None = None
+        self.customer_dialog: CustomerDialog | None = None
         self.setWindowTitle(f"Tastingroom — {register.settings.store_name}")
         self.setMinimumSize(1024, 700)
 
@@ -192,6 +194,8 @@ class MainWindow(QMainWindow):
         self.totals.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.total = QLabel("", objectName="total")
         self.total.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.customer_button = QPushButton("Customer…")
+        self.customer_button.clicked.connect(self.choose_customer)
         self.clear_button = QPushButton("New sale")
         self.clear_button.clicked.connect(self.new_sale)
         self.pay_button = QPushButton("Pay", objectName="payButton")
@@ -204,6 +208,7 @@ class MainWindow(QMainWindow):
         buttons.addWidget(self.staff_label)
         buttons.addWidget(self.lock_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.customer_button)
         buttons.addWidget(self.clear_button)
         buttons.addWidget(self.pay_button)
         self.customer_label = QLabel("")
@@ -299,7 +304,12 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closing the register closes its dialogs and stops listening for scans."""
-        for dialog in (self.age_dialog, self.payment_dialog, self.pickups.age_dialog):
+        for dialog in (
+            self.age_dialog,
+            self.payment_dialog,
+            self.pickups.age_dialog,
+            self.customer_dialog,
+        ):
             if dialog is not None:
                 dialog.close()
         QApplication.instance().removeEventFilter(self.scanner)
@@ -337,6 +347,19 @@ class MainWindow(QMainWindow):
             return
         self.notice.setText("")
         self.add_item(item)
+
+    # --- customer -----------------------------------------------------------------------
+
+    def choose_customer(self) -> None:
+        self.customer_dialog = CustomerDialog(self.register.db, self)
+        self.customer_dialog.accepted.connect(self._customer_chosen)
+        self.customer_dialog.open()
+
+    @Slot()
+    def _customer_chosen(self) -> None:
+        """Attached: club pricing applies to the cart at once."""
+        self.register.attach_customer(self.cart, self.customer_dialog.chosen_id)
+        self.refresh_cart()
 
     # --- paying -------------------------------------------------------------------------
 

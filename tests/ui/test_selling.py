@@ -144,3 +144,39 @@ def test_a_scan_lands_in_the_cart_whatever_has_focus(qtbot, signed_in: MainWindo
     qtbot.keyClicks(window.search, "rose", delay=60)  # a person typing is not a scan
     qtbot.waitUntil(lambda: window.search.text() == "rose")
     assert window.table.rowCount() == 1
+
+
+def test_a_club_members_discounted_sale(qtbot, signed_in: MainWindow):
+    from tastingroom.store.models import Club, ClubMembership, Customer
+
+    window = signed_in
+    db = window.register.db
+    with db.read() as s:
+        member = s.scalar(
+            select(Customer)
+            .join(ClubMembership)
+            .join(Club)
+            .where(Club.name == "Lune Club Reserve", ClubMembership.status == "Active")
+            .limit(1)
+        )
+    ring(qtbot, window, "CS21", "FEE-TASTE")
+    before = window.total.text()
+    qtbot.mouseClick(window.customer_button, Qt.MouseButton.LeftButton)
+    dialog = window.customer_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    qtbot.keyClicks(dialog.query, member.email, delay=20)
+    qtbot.waitUntil(lambda: dialog.results.count() == 1)
+    assert "Lune Club Reserve" in dialog.results.item(0).text()
+    qtbot.keyClick(dialog.results, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "Lune Club Reserve" in window.customer_label.text())
+    assert window.total.text() != before
+    assert "Lune Club Reserve 20% off" in window.table.item(0, 3).text()
+    assert "waived for club members" in window.table.item(1, 3).text()
+    check_age(qtbot, window, 1970)
+    pay = window.payment_dialog
+    qtbot.waitUntil(lambda: pay is not None and pay.isVisible())
+    qtbot.mouseClick(pay.quick_row.itemAt(0).widget(), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(pay.complete, Qt.MouseButton.LeftButton)
+    with db.read() as s:
+        order = s.get(Order, pay.sale.order_id)
+    assert order.customer_id == member.id and order.discount_cents > 0

@@ -17,11 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tastingroom.devices.printer import PrinterConfig, PrinterError, send
-from tastingroom.devices.receipt import build_receipt, receipt_text
+from tastingroom.devices.printer import PrinterConfig
+from tastingroom.devices.receipt import build_receipt
 from tastingroom.money import format_cents
 from tastingroom.orders import OrderRow, list_orders
 from tastingroom.sales import Register
+from ui.receipt_view import print_or_show
 
 COLUMNS = ("Order", "When", "Customer", "Total", "WineDirect", "Shipping", "Tracking")
 
@@ -84,14 +85,10 @@ class OrdersScreen(QWidget):
             self.message.setText("Web orders have no register receipt.")
             return
         data = build_receipt(self.register.db, row.order_id, reprint=True).data
-        try:
-            printed = send(self.printer, data)
-        except PrinterError as exc:
-            printed = False
-            self.message.setText(str(exc))
+        printed, problem = print_or_show(self.printer, data, self.receipt)
         if printed:
             self.message.setText(f"Receipt {row.number} printed again.")
         else:
-            self.receipt.setPlainText(receipt_text(data))
-            self.receipt.setVisible(True)
-            self.message.setText(f"No printer is set up: receipt {row.number} is shown above.")
+            self.message.setText(
+                problem or f"No printer is set up: receipt {row.number} is shown above."
+            )

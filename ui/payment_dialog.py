@@ -28,12 +28,13 @@ from PySide6.QtWidgets import (
 from tastingroom.age import AgeCheckResult
 from tastingroom.cart import Cart, CartError
 from tastingroom.devices.printer import PrinterConfig, PrinterError, send
-from tastingroom.devices.receipt import build_receipt, drawer_kick, receipt_text
+from tastingroom.devices.receipt import build_receipt, drawer_kick
 from tastingroom.money import MoneyError, format_cents, to_cents
 from tastingroom.pricing import PricingError
 from tastingroom.sales import CommittedSale, Register, SaleRefused
 from tastingroom.staff import AuthError, StaffMember
 from tastingroom.tenders import CARD_TYPES, TenderError, TenderInput, TenderKind
+from ui.receipt_view import print_or_show
 
 
 def quick_cash(due_cents: int) -> list[int]:
@@ -255,14 +256,14 @@ class PaymentDialog(QDialog):
             f"Sale {self.sale.number} complete."
             + (f"\nChange due {format_cents(change)}" if change else "")
         )
-        try:
-            printed = send(self.printer, receipt.data)
-            if printed and receipt.opens_drawer:
+        printed, problem = print_or_show(self.printer, receipt.data, self.receipt_view)
+        if printed and receipt.opens_drawer:
+            try:
                 send(self.printer, drawer_kick())
-        except PrinterError as exc:
-            printed = False
-            self.done_label.setText(self.done_label.text() + f"\n{exc}")
+            except PrinterError as exc:
+                problem = f"The cash drawer did not open: {exc}"
+        if problem:
+            self.done_label.setText(self.done_label.text() + f"\n{problem}")
         if not printed:
-            self.receipt_shown = receipt_text(receipt.data)
-            self.receipt_view.setPlainText(self.receipt_shown)
+            self.receipt_shown = self.receipt_view.toPlainText()
         self.pages.setCurrentIndex(1)

@@ -18,13 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tastingroom.devices.printer import PrinterConfig, PrinterError, send
-from tastingroom.devices.receipt import build_pickup_slip, receipt_text
+from tastingroom.devices.printer import PrinterConfig
+from tastingroom.devices.receipt import build_pickup_slip
 from tastingroom.money import format_cents
 from tastingroom.pickups import HandOverRefused, Pickup, hand_over, pickups
 from tastingroom.sales import Register
 from tastingroom.staff import StaffMember
 from ui.age_check_dialog import AgeCheckDialog
+from ui.receipt_view import print_or_show
 
 
 class PickupsScreen(QWidget):
@@ -125,16 +126,8 @@ class PickupsScreen(QWidget):
             self.message.setText(str(exc))
             return
         slip = build_pickup_slip(self.register.db, pickup.order_id, staff.name)
-        try:
-            printed = send(self.printer, slip)
-        except PrinterError as exc:
-            printed = False
-            self.message.setText(str(exc))
-        if not printed:
-            self.slip.setPlainText(receipt_text(slip))
-            self.slip.setVisible(True)
-        self.message.setText(
-            f"Order {pickup.number} handed over to {pickup.customer or 'the guest'}."
-        )
+        _, problem = print_or_show(self.printer, slip, self.slip)
+        done = f"Order {pickup.number} handed over to {pickup.customer or 'the guest'}."
+        self.message.setText(f"{done} {problem}".strip())
         self.sig_handed_over.emit(pickup.number)
         self.reload()

@@ -37,9 +37,10 @@ from tastingroom.idscan import looks_like_id_scan
 from tastingroom.money import format_cents
 from tastingroom.pricing import PricedCart, PricingError
 from tastingroom.sales import Register
-from tastingroom.staff import StaffMember
+from tastingroom.staff import Action, AuthError, StaffMember
 from tastingroom.status import Status, read_status
 from ui.age_check_dialog import AgeCheckDialog
+from ui.approval_dialog import ApprovalDialog
 from ui.customer_dialog import CustomerDialog
 from ui.lock_screen import LockScreen
 from ui.orders_screen import OrdersScreen
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self.age_dialog: AgeCheckDialog | None = None
         self.payment_dialog: PaymentDialog | None = None
         self.customer_dialog: CustomerDialog | None = None
+        self.approval_dialog: ApprovalDialog | None = None
         self.setWindowTitle(f"Tastingroom — {register.settings.store_name}")
         self.setMinimumSize(1024, 700)
 
@@ -194,6 +196,17 @@ class MainWindow(QMainWindow):
         self.totals.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.total = QLabel("", objectName="total")
         self.total.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.more_button = QPushButton("+1")
+        self.more_button.clicked.connect(lambda: self.change_quantity(+1))
+        self.fewer_button = QPushButton("−1")
+        self.fewer_button.clicked.connect(lambda: self.change_quantity(-1))
+        self.remove_button = QPushButton("Remove line")
+        self.remove_button.clicked.connect(self.remove_line)
+        line_buttons = QHBoxLayout()
+        for button in (self.more_button, self.fewer_button, self.remove_button):
+            button.setMinimumHeight(44)
+            line_buttons.addWidget(button)
+        line_buttons.addStretch(1)
         self.customer_button = QPushButton("Customer…")
         self.customer_button.clicked.connect(self.choose_customer)
         self.clear_button = QPushButton("New sale")
@@ -214,6 +227,7 @@ class MainWindow(QMainWindow):
         self.customer_label = QLabel("")
         column.addWidget(self.customer_label)
         column.addWidget(self.table, 1)
+        column.addLayout(line_buttons)
         column.addWidget(self.totals)
         column.addWidget(self.total)
         column.addLayout(buttons)
@@ -309,6 +323,7 @@ class MainWindow(QMainWindow):
             self.payment_dialog,
             self.pickups.age_dialog,
             self.customer_dialog,
+            self.approval_dialog,
         ):
             if dialog is not None:
                 dialog.close()
@@ -347,6 +362,65 @@ class MainWindow(QMainWindow):
             return
         self.notice.setText("")
         self.add_item(item)
+
+    # --- editing the cart ---------------------------------------------------------------
+
+    def _selected_line(self) -> int | None:
+        row = self.table.currentRow()
+        if not 0 <= row < len(self.cart.lines):
+            self.notice.setText("Tap a line in the cart first.")
+            return None
+        return row
+
+    def change_quantity(self, delta: int) -> None:
+        """One more is always fine; one fewer is a partial void and needs a manager."""
+        index = self._selected_line()
+        if index is None:
+            return
+        target = self.cart.lines[index].quantity + delta
+        if target < 1:
+            self.remove_line()
+            return
+        if delta > 0:
+            self._apply(lambda: self.cart.set_quantity(index, target), index)
+            return
+        name = self.cart.lines[index].item.name
+        self._with_approval(
+            Action.VOID_LINE,
+            f"{name}: quantity to {target}",
+            lambda approval: self.cart.set_quantity(index, target, approval),
+            index,
+        )
+
+    def remove_line(self) -> None:
+        index = self._selected_line()
+        if index is None:
+            return
+        name = self.cart.lines[index].item.name
+        self._with_approval(
+            Action.VOID_LINE,
+            f"remove {name}",
+            lambda approval: self.cart.void_line(index, approval),
+            None,
+        )
+
+    def _with_approval(self, action: Action, detail: str, change, select: int | None) -> None:
+        self.approval_dialog = ApprovalDialog(self.register.db, action, self.staff, detail, self)
+        self.approval_dialog.accepted.connect(
+            lambda: self._apply(lambda: change(self.approval_dialog.approval), select)
+        )
+        self.approval_dialog.open()
+
+    def _apply(self, change, select: int | None) -> None:
+        try:
+            change()
+        except (CartError, AuthError) as exc:
+            self.notice.setText(str(exc))
+            return
+        self.notice.setText("")
+        self.refresh_cart()
+        if select is not None and select < self.table.rowCount():
+            self.table.selectRow(select)
 
     # --- customer -----------------------------------------------------------------------
 

@@ -79,6 +79,11 @@ def render(folder: Path) -> list[Path]:
             window.refresh_cart()
             window.search.setText("ros")
             shots.append(_save(window, folder / "register.png"))
+            window.table.selectRow(1)
+            window.change_quantity(-1)
+            window.approval_dialog._choose(next(m for m in list_staff(db) if m.can_approve))
+            shots.append(_save(window.approval_dialog, folder / "approval.png"))
+            window.approval_dialog.reject()
             window.start_payment()
             dialog = window.age_dialog
             dialog.dob.setDate(QDate(2007, 3, 14))

@@ -57,6 +57,10 @@ class StoreSettings:
     """The demo winery: the register runs its own simulated WineDirect."""
     winedirect_url: str = "https://webservices.vin65.com"
     """WineDirect's endpoint root; a simulator's loopback address in demo and training."""
+    printer_kind: str = "none"
+    """none, network, usb, serial or file (see `tastingroom.devices.printer`)."""
+    printer_address: str = ""
+    """host:port, vendor:product (hex), a serial device, or a file path."""
     lockout_attempts: int = 5
     lockout_minutes: int = 5
     extra: dict[str, str] = field(default_factory=dict)

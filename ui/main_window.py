@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from tastingroom.age import AgeCheckResult, needs_check
 from tastingroom.cart import Cart, CartError
 from tastingroom.catalog import Item
-from tastingroom.devices.printer import PrinterConfig
+from tastingroom.devices.printer import PrinterConfig, config_from
 from tastingroom.idscan import looks_like_id_scan
 from tastingroom.money import format_cents
 from tastingroom.pricing import PricedCart, PricingError
@@ -47,6 +47,7 @@ from ui.orders_screen import OrdersScreen
 from ui.payment_dialog import PaymentDialog
 from ui.pickups_screen import PickupsScreen
 from ui.scanner_filter import ScannerFilter
+from ui.settings_screen import SettingsScreen
 from ui.sync_bridge import SyncBridge
 
 CART_COLUMNS = ("Item", "Qty", "Price", "Discounts", "Line total")
@@ -64,7 +65,7 @@ class MainWindow(QMainWindow):
         self.bridge = bridge
         self.staff: StaffMember | None = None
         self.cart = Cart(staff_id="")
-        self.printer = PrinterConfig()
+        self.printer = self._printer_from_settings()
         self.age_dialog: AgeCheckDialog | None = None
         self.payment_dialog: PaymentDialog | None = None
         self.customer_dialog: CustomerDialog | None = None
@@ -82,12 +83,13 @@ class MainWindow(QMainWindow):
         self.lock_screen.sig_signed_in.connect(self.signed_in)
         self.pickups = PickupsScreen(register, lambda: self.staff, self.printer)
         self.orders = OrdersScreen(register, self.printer)
+        self.settings_screen = SettingsScreen(register, lambda: self.staff, self._settings_saved)
         self.screens = QStackedWidget()
-        for screen in (root, self.pickups, self.orders):
+        for screen in (root, self.pickups, self.orders, self.settings_screen):
             self.screens.addWidget(screen)
         self.nav: dict[str, QPushButton] = {}
         nav_row = QHBoxLayout()
-        for index, name in enumerate(("Register", "Pickups", "Orders")):
+        for index, name in enumerate(("Register", "Pickups", "Orders", "Settings")):
             button = QPushButton(name, objectName="navButton", checkable=True, autoExclusive=True)
             button.setMinimumHeight(44)
             button.clicked.connect(lambda _=False, i=index: self.show_screen(i))
@@ -304,6 +306,20 @@ class MainWindow(QMainWindow):
             self.pickups.reload()
         elif index == 2:
             self.orders.reload()
+        elif index == 3:
+            self.settings_screen.load()
+
+    def _printer_from_settings(self) -> PrinterConfig:
+        settings = self.register.settings
+        try:
+            return config_from(settings.printer_kind, settings.printer_address)
+        except ValueError:
+            return PrinterConfig()  # a broken address: receipts show on screen until fixed
+
+    def _settings_saved(self) -> None:
+        self.printer = self._printer_from_settings()
+        self.pickups.printer = self.orders.printer = self.printer
+        self.show_status(read_status(self.register.db))
 
     def lock(self) -> None:
         self.staff = None

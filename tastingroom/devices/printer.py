@@ -31,6 +31,41 @@ class PrinterConfig:
             raise ValueError(f"Printer kind must be one of {', '.join(KINDS)}.")
 
 
+def config_from(kind: str, address: str) -> PrinterConfig:
+    """A printer from the settings' two fields; a bad address is a clear error."""
+    address = address.strip()
+    if kind == "none":
+        return PrinterConfig()
+    if not address:
+        raise ValueError("Enter the printer's address.")
+    if kind == "network":
+        host, _, port = address.partition(":")
+        if port and not port.isdigit():
+            raise ValueError("A network printer is host or host:port, e.g. 192.168.1.50:9100.")
+        return PrinterConfig("network", host=host, port=int(port or 9100))
+    if kind == "usb":
+        vendor, _, product = address.partition(":")
+        try:
+            return PrinterConfig("usb", usb_vendor=int(vendor, 16), usb_product=int(product, 16))
+        except ValueError:
+            raise ValueError("A USB printer is vendor:product in hex, e.g. 04b8:0202.") from None
+    if kind == "serial":
+        return PrinterConfig("serial", serial_device=address)
+    return PrinterConfig(kind, path=address)
+
+
+def test_page(store_name: str) -> bytes:
+    """A short page that proves the printer, the code page and the cutter work."""
+    p = escpos_printer().Dummy(profile="default")
+    p.charcode("CP858")
+    p.set(align="center", bold=True)
+    p.textln(store_name)
+    p.set(align="center", bold=False)
+    p.textln("Test print: Rosé, Gewürztraminer, Côte")
+    p.cut()
+    return p.output
+
+
 def send(config: PrinterConfig, data: bytes) -> bool:
     """Send one job; False when no printer is configured (show it on screen instead)."""
     if config.kind == "none":

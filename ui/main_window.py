@@ -49,6 +49,7 @@ from ui.pickups_screen import PickupsScreen
 from ui.scanner_filter import ScannerFilter
 from ui.settings_screen import SettingsScreen
 from ui.sync_bridge import SyncBridge
+from ui.sync_screen import SyncScreen
 
 CART_COLUMNS = ("Item", "Qty", "Price", "Discounts", "Line total")
 IDLE_LOCK_MINUTES = 5
@@ -84,12 +85,13 @@ class MainWindow(QMainWindow):
         self.pickups = PickupsScreen(register, lambda: self.staff, self.printer)
         self.orders = OrdersScreen(register, self.printer)
         self.settings_screen = SettingsScreen(register, lambda: self.staff, self._settings_saved)
+        self.sync_screen = SyncScreen(register.db, lambda: self.staff, self._sync_now)
         self.screens = QStackedWidget()
-        for screen in (root, self.pickups, self.orders, self.settings_screen):
+        for screen in (root, self.pickups, self.orders, self.sync_screen, self.settings_screen):
             self.screens.addWidget(screen)
         self.nav: dict[str, QPushButton] = {}
         nav_row = QHBoxLayout()
-        for index, name in enumerate(("Register", "Pickups", "Orders", "Settings")):
+        for index, name in enumerate(("Register", "Pickups", "Orders", "Sync", "Settings")):
             button = QPushButton(name, objectName="navButton", checkable=True, autoExclusive=True)
             button.setMinimumHeight(44)
             button.clicked.connect(lambda _=False, i=index: self.show_screen(i))
@@ -307,6 +309,8 @@ class MainWindow(QMainWindow):
         elif index == 2:
             self.orders.reload()
         elif index == 3:
+            self.sync_screen.reload()
+        elif index == 4:
             self.settings_screen.load()
 
     def _printer_from_settings(self) -> PrinterConfig:
@@ -315,6 +319,10 @@ class MainWindow(QMainWindow):
             return config_from(settings.printer_kind, settings.printer_address)
         except ValueError:
             return PrinterConfig()  # a broken address: receipts show on screen until fixed
+
+    def _sync_now(self) -> None:
+        if self.bridge is not None:
+            self.bridge.wake()
 
     def _settings_saved(self) -> None:
         self.printer = self._printer_from_settings()
@@ -340,6 +348,7 @@ class MainWindow(QMainWindow):
             self.pickups.age_dialog,
             self.customer_dialog,
             self.approval_dialog,
+            self.sync_screen.approval_dialog,
         ):
             if dialog is not None:
                 dialog.close()
@@ -491,6 +500,8 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def show_status(self, status: Status) -> None:
         self.status_label.setText(status_line(status))
+        if self.screens.currentIndex() == 3:
+            self.sync_screen.reload()
 
 
 def status_line(status: Status) -> str:

@@ -107,6 +107,8 @@ def render(folder: Path) -> list[Path]:
             shots.append(_save(window, folder / "orders.png"))
             window.signed_in(next(m for m in list_staff(db) if m.role is Role.MANAGER))
             window.show_screen(3)
+            shots.append(_save(window, folder / "sync.png"))
+            window.show_screen(4)
             shots.append(_save(window, folder / "settings.png"))
             window.close()
             bridge.stop()

@@ -1,0 +1,47 @@
+"""The sync panel: a refused order with WineDirect's reason, retried or voided."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+
+from tastingroom.demo import ring_demo_sales
+from tastingroom.store.models import Order, OutboxItem
+from tastingroom.sync.engine import SyncEngine
+from tastingroom.winedirect.client import WineDirectClient
+from tastingroom.winedirect.credentials import Credentials
+from tastingroom.winedirect.simulator.server import DEMO_PASSWORD, DEMO_USERNAME, Simulator
+from ui.main_window import MainWindow
+
+from .test_cart_editing import approve_as
+
+
+def test_refused_orders_are_listed_with_the_reason_and_voided(qtbot, signed_in: MainWindow):
+    window = signed_in
+    db = window.register.db
+    ring_demo_sales(db, 2, seed=4)
+    with db.write() as s:  # WineDirect will not know this SKU
+        s.scalars(select(Order).order_by(Order.number)).first().lines[0].sku_code = "NO-SUCH-SKU"
+    with Simulator() as sim:
+        creds = Credentials(DEMO_USERNAME, DEMO_PASSWORD)
+        engine = SyncEngine(db, lambda: WineDirectClient(sim.url, creds), pull=False)
+        engine.run_once()
+        engine.close()
+    qtbot.mouseClick(window.nav["Sync"], Qt.MouseButton.LeftButton)
+    screen = window.sync_screen
+    assert screen.list.count() == 1
+    assert (
+        "TR1-000001" in screen.list.item(0).text() and "NO-SUCH-SKU" in screen.list.item(0).text()
+    )
+    assert "Rejected by WineDirect (needs attention): 1" in screen.details.text()
+    qtbot.mouseClick(screen.retry_button, Qt.MouseButton.LeftButton)
+    assert screen.list.count() == 0 and "Back in line" in screen.message.text()
+    with db.write() as s:  # refused again on the next sync
+        s.scalar(select(OutboxItem).where(OutboxItem.state == "pending")).state = "quarantined"
+    screen.reload()
+    qtbot.mouseClick(screen.void_button, Qt.MouseButton.LeftButton)
+    window.approval_dialog = screen.approval_dialog
+    approve_as(qtbot, window, "Morgan Lee", "2222")
+    qtbot.waitUntil(lambda: screen.list.count() == 0)
+    with db.read() as s:
+        assert s.scalars(select(Order).order_by(Order.number)).first().status == "voided"

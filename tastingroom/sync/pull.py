@@ -263,9 +263,19 @@ class Puller:
                     row = s.scalar(
                         select(ShippingAddress).where(ShippingAddress.wd_address_id == a.address_id)
                     )
+                    # One saved here before WineDirect numbered it: adopt it, don't copy it.
+                    row = row or s.scalar(
+                        select(ShippingAddress).where(
+                            ShippingAddress.customer_id == customer_id,
+                            ShippingAddress.wd_address_id.is_(None),
+                            ShippingAddress.address == a.address,
+                            ShippingAddress.zip_code == a.zip_code,
+                        )
+                    )
                     if row is None:
-                        row = ShippingAddress(id=new_id(), wd_address_id=a.address_id)
+                        row = ShippingAddress(id=new_id())
                         s.add(row)
+                    row.wd_address_id = a.address_id
                     row.customer_id = customer_id
                     row.first_name, row.last_name = a.first_name, a.last_name
                     row.address, row.address2, row.city = a.address, a.address2, a.city

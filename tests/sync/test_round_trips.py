@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tastingroom.age import check_birth_date
 from tastingroom.cart import Cart, ShipTo
@@ -15,7 +15,7 @@ from tastingroom.demo import ring_demo_sales
 from tastingroom.pickups import HandOverRefused, hand_over, pickups
 from tastingroom.staff import Action, approve
 from tastingroom.status import end_of_day_warning, read_status
-from tastingroom.store.models import Customer, Order, OutboxItem
+from tastingroom.store.models import Customer, Order, OutboxItem, ShippingAddress
 from tastingroom.tenders import TenderInput, TenderKind
 
 from .conftest import make_engine, terminal
@@ -108,6 +108,21 @@ def test_our_orders_are_never_imported_as_web_orders(demo_db, simulator, engine)
     assert not web_numbers & {
         str(int(o["OrderNumber"])) for o in simulator.state.orders.values() if o["IsExternalOrder"]
     }
+
+
+def test_saved_addresses_are_adopted_not_copied_when_winedirect_numbers_them(
+    demo_db, simulator, engine
+):
+    with demo_db.read() as s:
+        before = s.scalar(select(func.count()).select_from(ShippingAddress))
+    engine.run_once()
+    engine.run_once()
+    with demo_db.read() as s:
+        rows = s.scalars(select(ShippingAddress)).all()
+    assert len(rows) == before
+    assert all(r.wd_address_id for r in rows)
+    keys = [(r.customer_id, r.address, r.zip_code) for r in rows]
+    assert len(set(keys)) == len(keys)
 
 
 def test_new_customers_go_up_and_local_changes_are_not_overwritten(demo_db, simulator, engine):

@@ -135,6 +135,19 @@ class Cart:
             require(approval, Action.VOID_LINE, self.staff_id)
         line.quantity = quantity
 
+    def set_pack(self, index: int, item: Item, approval: Approval | None = None) -> None:
+        """Sell the line as another pack of the same wine (bottle, 6-pack, case), keeping
+        its quantity and discount. Fewer bottles than before is a partial void and needs a
+        manager. A price override was for the old pack, so it is dropped."""
+        line = self._line(index)
+        if item.base_sku_id != line.item.base_sku_id:
+            raise CartError(f"{item.name} is not a pack of {line.item.name}.")
+        if item.units < line.item.units:
+            require(approval, Action.VOID_LINE, self.staff_id)
+        line.item = item
+        line.override_cents = None
+        line.override_approval = None
+
     def void_line(self, index: int, approval: Approval | None) -> None:
         self._line(index)
         require(approval, Action.VOID_LINE, self.staff_id)
@@ -147,6 +160,12 @@ class Cart:
         require(approval, Action.PRICE_OVERRIDE, self.staff_id)
         line.override_cents = cents
         line.override_approval = approval
+
+    def clear_override(self, index: int) -> None:
+        """Back to the list price (never more than a manager allowed: no approval)."""
+        line = self._line(index)
+        line.override_cents = None
+        line.override_approval = None
 
     def set_line_discount(
         self, index: int, discount: Discount | None, approval: Approval | None = None

@@ -119,6 +119,7 @@ class CatalogIndex:
         self.items = sorted(items, key=lambda i: i.name.casefold())
         self._by_code = {i.code.casefold(): i for i in self.items}
         self._by_barcode = {i.barcode: i for i in self.items if i.barcode}
+        self._by_id = {i.sku_id: i for i in self.items}
         self._names = [i.name.casefold() for i in self.items]
         # Row i's name starts at offsets[i] in the blob; "\n" never occurs in a query.
         self._offsets: list[int] = []
@@ -127,6 +128,11 @@ class CatalogIndex:
             self._offsets.append(pos)
             pos += len(name) + 1
         self._blob = "\n".join(self._names)
+        self._packs: dict[str, list[Item]] = {}
+        for item in self.items:
+            self._packs.setdefault(item.base_sku_id, []).append(item)
+        for packs in self._packs.values():
+            packs.sort(key=lambda i: i.units)
 
     @classmethod
     def from_session(cls, session: Session) -> CatalogIndex:
@@ -139,6 +145,24 @@ class CatalogIndex:
         """Exact barcode (UPC/EAN) or SKU code, as a scanner sends it."""
         code = code.strip()
         return self._by_barcode.get(code) or self._by_code.get(code.casefold())
+
+    def by_id(self, sku_id: str) -> Item | None:
+        return self._by_id.get(sku_id)
+
+    def categories(self) -> list[str]:
+        """Product categories (Red, Tastings, Merchandise…), alphabetically."""
+        return sorted({i.category for i in self.items if i.category}, key=str.casefold)
+
+    def in_category(self, category: str, limit: int) -> tuple[list[Item], int]:
+        """Up to `limit` items of a category by name, single bottles before packs (packs
+        are chosen on the cart line), and how many the category holds in all."""
+        found = [i for i in self.items if i.category == category]
+        found.sort(key=lambda i: i.units > 1)  # stable: names stay in order
+        return found[:limit], len(found)
+
+    def packs(self, item: Item) -> list[Item]:
+        """The ways this wine is sold (bottle, 3-pack, 6-pack, case), fewest bottles first."""
+        return list(self._packs.get(item.base_sku_id, [item]))
 
     def search(self, query: str, limit: int = 50) -> list[Item]:
         """Exact codes first, then names starting with the query, then names containing it."""

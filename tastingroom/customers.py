@@ -103,6 +103,22 @@ def ship_to_customer(
     )
 
 
+def saved_addresses(session: Session, customer_id: str) -> list[ShippingAddress]:
+    """The customer's saved shipping addresses, their default first."""
+    return list(
+        session.scalars(
+            select(ShippingAddress)
+            .where(ShippingAddress.customer_id == customer_id)
+            .order_by(ShippingAddress.is_default.desc(), ShippingAddress.address)
+        )
+    )
+
+
+def one_line(address: str, city: str, state: str, zip_code: str) -> str:
+    """An address as one line for a button or a list: "12 Vine St, Napa CA 94558"."""
+    return f"{address}, {city} {state.upper()} {zip_code}".strip(", ")
+
+
 def search(session: Session, query: str, limit: int = 30) -> list[Customer]:
     """By name, email or phone; digits in the query match phone numbers however typed."""
     q = query.strip()

@@ -43,3 +43,25 @@ def test_search_limit(db: Database):
     with db.read() as s:
         index = CatalogIndex.from_session(s)
     assert len(index.search("e", limit=25)) == 25
+
+
+def test_packs_of_a_wine_fewest_bottles_first(register: Register):
+    index = register.catalog
+    single = index.by_barcode("CHD22")
+    packs = index.packs(index.by_barcode("CHD22-12"))
+    assert packs[0] is single
+    assert packs[-1].units == 12
+    assert [p.units for p in packs] == sorted(p.units for p in packs)
+    assert {p.base_sku_id for p in packs} == {single.sku_id}
+    assert index.packs(single) == packs
+
+
+def test_categories_list_singles_before_packs(register: Register):
+    index = register.catalog
+    assert "Red" in index.categories() and "Tastings" in index.categories()
+    reds, total = index.in_category("Red", 5)
+    assert len(reds) == 5 and total > 5
+    assert all(i.category == "Red" for i in reds)
+    everything, _ = index.in_category("Red", 1000)
+    units = [i.units > 1 for i in everything]
+    assert units == sorted(units)

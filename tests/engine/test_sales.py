@@ -192,6 +192,28 @@ def test_privileged_changes_need_a_manager(register: Register, cashier, manager,
     assert actions == ["discount_over_limit", "sale", "void_line"]
 
 
+def test_changing_pack_keeps_the_line_and_fewer_bottles_need_a_manager(
+    register: Register, cashier, manager, demo_db
+):
+    index = register.catalog
+    cart = Cart(staff_id=cashier.id)
+    cart.add(index.by_barcode("CHD22"), 2)
+    case = index.by_barcode("CHD22-12")
+    cart.set_pack(0, case)  # more bottles: no approval
+    assert cart.lines[0].item is case and cart.lines[0].quantity == 2
+    with pytest.raises(CartError, match="not a pack"):
+        cart.set_pack(0, index.by_barcode("PN22"))
+    with pytest.raises(AuthError):
+        cart.set_pack(0, index.by_barcode("CHD22"))
+    approval = approve(demo_db, Action.VOID_LINE, cashier.id, manager.id, "2222")
+    cart.override_price(
+        0, 20_000, approve(demo_db, Action.PRICE_OVERRIDE, cashier.id, manager.id, "2222")
+    )
+    cart.set_pack(0, index.by_barcode("CHD22"), approval)
+    assert cart.lines[0].item.units == 1
+    assert cart.lines[0].override_cents is None  # the override was for the case
+
+
 def test_order_discount_over_limit_needs_approval(register: Register, cashier, manager, demo_db):
     cart = wine_cart(register, cashier.id)
     cart.set_order_discount(Discount("event", amount_cents=5000))

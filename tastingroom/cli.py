@@ -3,7 +3,8 @@
 With no command it starts the register (on the demo winery when nothing is set up
 yet). Every command answers `--help`; bad arguments get one clear line and exit
 status 2. Only starting the register imports Qt: everything else runs on a machine
-with no display.
+with no display. The engine's heavier imports (SQLAlchemy, Alembic) happen inside the
+commands, so that the register's lock screen can appear before they are loaded.
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from tastingroom import __version__
 from tastingroom.money import format_cents
 from tastingroom.paths import DATA_DIR_ENV, data_dir, database_path
-from tastingroom.store.database import Database, StoreError
+from tastingroom.store.errors import StoreError
 from tastingroom.winedirect.errors import WineDirectError
+
+if TYPE_CHECKING:
+    from tastingroom.store.database import Database
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -228,12 +232,15 @@ def _open_existing(args: argparse.Namespace) -> Database:
             f"There is no register database at {path}. "
             "Run 'tastingroom init' (or 'tastingroom init --demo') first."
         )
+    from tastingroom.store.database import Database
+
     return Database.open(path)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     from tastingroom.demo import seed_demo
     from tastingroom.settings import save_settings
+    from tastingroom.store.database import Database
     from tastingroom.winedirect.client import check_base_url
 
     path = database_path(_folder(args))
@@ -421,6 +428,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 def cmd_winedirect_check(args: argparse.Namespace) -> int:
     from tastingroom.settings import load_settings
+    from tastingroom.store.database import Database
     from tastingroom.winedirect.check import render, run_checks
     from tastingroom.winedirect.client import WineDirectClient, check_base_url
     from tastingroom.winedirect.credentials import load_credentials
@@ -453,15 +461,9 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
 
 
 def cmd_register(args: argparse.Namespace) -> int:
-    from tastingroom.demo import is_empty, seed_demo
-
-    path = database_path(_folder(args))
-    db = Database.open(path)
-    if is_empty(db):
-        seed_demo(db)
     from ui.app import run_register  # Qt is imported only by the commands that show it
 
-    return run_register(db)
+    return run_register(database_path(_folder(args)))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

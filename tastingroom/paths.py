@@ -14,9 +14,10 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from tastingroom.store.database import DB_FILENAME
-
 DATA_DIR_ENV = "TASTINGROOM_DATA_DIR"
+
+
+DB_FILENAME = "tastingroom.sqlite3"
 
 
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:

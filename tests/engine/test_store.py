@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event, func, select
 
 from tastingroom.demo import ring_demo_sales
-from tastingroom.store.database import Database, DatabaseDamaged, DiskFull
+from tastingroom.store.database import SCHEMA_REVISION, Database, DatabaseDamaged, DiskFull
 from tastingroom.store.migrate import current_revision, head_revision
 from tastingroom.store.models import Base, Order, Setting
 
@@ -33,6 +33,11 @@ def test_migrations_from_empty_build_exactly_the_models(db: Database):
     with db.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
         assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_the_schema_revision_that_skips_alembic_is_the_head(db: Database):
+    assert head_revision() == SCHEMA_REVISION
+    assert db.schema_revision() == head_revision()
 
 
 def test_opening_again_is_a_no_op(db: Database):

@@ -1,26 +1,44 @@
 """The lock screen: tap your name, type your PIN. Shown at start, on demand (a quick
 switch between staff at a busy bar) and after the register has been idle a while.
-Wrong PINs and lock-outs are counted and explained by the engine (`staff.sign_in`)."""
+
+At start-up it appears before the engine has loaded (see `ui.app`): staff names come
+from `store.first_look`, and a PIN typed before the engine is ready is checked the
+moment it is (`attach`). Wrong PINs and lock-outs are counted and explained by the
+engine (`staff.sign_in`). This module imports no engine code at import time, so the
+lock screen costs nothing but Qt to show.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from tastingroom.staff import AuthError, StaffMember, list_staff, sign_in
-from tastingroom.store.database import Database
 from ui.pin_pad import PinPad
+
+if TYPE_CHECKING:
+    from tastingroom.store.database import Database
 
 
 class LockScreen(QWidget):
     sig_signed_in = Signal(object)
     """A `StaffMember` who typed the right PIN."""
 
-    def __init__(self, db: Database, store_name: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store_name: str,
+        staff: Sequence[tuple[str, str]] = (),
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent, objectName="register")
-        self.db = db
-        self.chosen: StaffMember | None = None
-        title = QLabel(store_name, objectName="storeName", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.db: Database | None = None
+        self.chosen: str | None = None
+        self._waiting_pin: str | None = None
+        self.title = QLabel(
+            store_name, objectName="storeName", alignment=Qt.AlignmentFlag.AlignCenter
+        )
         self.prompt = QLabel("Tap your name", alignment=Qt.AlignmentFlag.AlignCenter)
         self.staff_row = QHBoxLayout()
         self.group = QButtonGroup(self)
@@ -30,33 +48,67 @@ class LockScreen(QWidget):
         self.pad.sig_entered.connect(self._try_pin)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        layout.addWidget(title)
+        layout.addWidget(self.title)
         layout.addWidget(self.prompt)
         layout.addLayout(self.staff_row)
         layout.addWidget(self.pad, alignment=Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(1)
+        if staff:
+            self._show_staff(staff)
+        else:
+            self.prompt.setText("Starting the register…")
+
+    def attach(self, db: Database, store_name: str) -> None:
+        """The engine has loaded: names come from it from now on, and a PIN typed while
+        it loaded is checked now."""
+        self.db = db
+        self.title.setText(store_name)
+        chosen, pin = self.chosen, self._waiting_pin
         self.reload()
+        if chosen in self.buttons and pin:
+            self.choose(chosen)
+            self._try_pin(pin)
 
     def reload(self) -> None:
+        """Fresh names from the engine; nobody chosen (after a lock)."""
+        if self.db is not None:
+            from tastingroom.staff import list_staff  # loaded by now; see module docstring
+
+            self._show_staff([(m.id, m.name) for m in list_staff(self.db)])
+        self.chosen = None
+        self._waiting_pin = None
+        self.prompt.setText("Tap your name")
+        self.pad.show_message("")
+
+    def _show_staff(self, staff: Sequence[tuple[str, str]]) -> None:
         for button in self.buttons.values():
             self.group.removeButton(button)
             button.deleteLater()
         self.buttons.clear()
-        for member in list_staff(self.db):
-            button = QPushButton(member.name, objectName="staffButton", checkable=True)
+        for staff_id, name in staff:
+            button = QPushButton(name, objectName="staffButton", checkable=True)
             button.setMinimumHeight(64)
-            button.clicked.connect(lambda _=False, m=member: self.choose(m))
+            button.clicked.connect(lambda _=False, i=staff_id: self.choose(i))
             self.group.addButton(button)
             self.staff_row.addWidget(button)
-            self.buttons[member.name] = button
-        self.chosen = None
+            self.buttons[staff_id] = button
         self.prompt.setText("Tap your name")
-        self.pad.show_message("")
 
-    def choose(self, member: StaffMember) -> None:
-        self.chosen = member
-        self.buttons[member.name].setChecked(True)
-        self.prompt.setText(f"{member.name}: type your PIN")
+    def show_failure(self, message: str) -> None:
+        """The engine could not start: say why, and take no PINs."""
+        self.prompt.setText("The register cannot start.")
+        self.pad.show_message(message)
+        self.pad.setEnabled(False)
+        for button in self.buttons.values():
+            button.setEnabled(False)
+
+    def button_for(self, name: str) -> QPushButton:
+        return next(b for b in self.buttons.values() if b.text() == name)
+
+    def choose(self, staff_id: str) -> None:
+        self.chosen = staff_id
+        self.buttons[staff_id].setChecked(True)
+        self.prompt.setText(f"{self.buttons[staff_id].text()}: type your PIN")
         self.pad.show_message("")
         self.pad.setFocus()
 
@@ -64,8 +116,15 @@ class LockScreen(QWidget):
         if self.chosen is None:
             self.pad.show_message("Tap your name first.")
             return
+        if self.db is None:
+            self._waiting_pin = pin
+            self.pad.show_message("Starting the register… your PIN is checked in a moment.")
+            return
+        from tastingroom.staff import AuthError, sign_in  # loaded by now
+
+        self._waiting_pin = None
         try:
-            member = sign_in(self.db, self.chosen.id, pin)
+            member = sign_in(self.db, self.chosen, pin)
         except AuthError as exc:
             self.pad.show_message(str(exc))
             return

@@ -12,7 +12,7 @@ from ui.main_window import MainWindow
 
 def sign_in(qtbot, window: MainWindow, name: str, pin: str) -> None:
     lock = window.lock_screen
-    qtbot.mouseClick(lock.buttons[name], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(lock.button_for(name), Qt.MouseButton.LeftButton)
     for digit in pin:
         qtbot.mouseClick(lock.pad.keys[digit], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(lock.pad.keys["OK"], Qt.MouseButton.LeftButton)

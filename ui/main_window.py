@@ -30,24 +30,30 @@ from PySide6.QtWidgets import (
 )
 
 from tastingroom.age import AgeCheckResult, needs_check
-from tastingroom.cart import Cart, CartError
+from tastingroom.cart import Cart, CartError, ShipTo
 from tastingroom.catalog import Item
 from tastingroom.devices.printer import PrinterConfig, config_from
+from tastingroom.favourites import favourites
 from tastingroom.idscan import looks_like_id_scan
 from tastingroom.money import format_cents
-from tastingroom.pricing import PricedCart, PricingError
+from tastingroom.pricing import Discount, PricedCart, PricingError
 from tastingroom.sales import Register
 from tastingroom.staff import Action, AuthError, StaffMember
 from tastingroom.status import Status, read_status
 from ui.age_check_dialog import AgeCheckDialog
 from ui.approval_dialog import ApprovalDialog
 from ui.customer_dialog import CustomerDialog
+from ui.discount_dialog import DiscountDialog
 from ui.lock_screen import LockScreen
 from ui.orders_screen import OrdersScreen
+from ui.pack_dialog import PackDialog
 from ui.payment_dialog import PaymentDialog
 from ui.pickups_screen import PickupsScreen
+from ui.price_dialog import PriceDialog
+from ui.product_grid import FAVOURITES, MAX_TILES, ProductGrid
 from ui.scanner_filter import ScannerFilter
 from ui.settings_screen import SettingsScreen
+from ui.ship_dialog import ShipDialog
 from ui.sync_bridge import SyncBridge
 from ui.sync_screen import SyncScreen
 
@@ -60,7 +66,14 @@ class MainWindow(QMainWindow):
 
     sig_cart_changed = Signal()
 
-    def __init__(self, register: Register, bridge: SyncBridge | None = None) -> None:
+    def __init__(
+        self,
+        register: Register,
+        bridge: SyncBridge | None = None,
+        lock_screen: LockScreen | None = None,
+    ) -> None:
+        """`lock_screen`: the one start-up showed while the engine loaded (see `ui.app`),
+        with whatever was typed into it; by default a new one."""
         super().__init__()
         self.register = register
         self.bridge = bridge
@@ -71,6 +84,7 @@ class MainWindow(QMainWindow):
         self.payment_dialog: PaymentDialog | None = None
         self.customer_dialog: CustomerDialog | None = None
         self.approval_dialog: ApprovalDialog | None = None
+        self.line_dialog: DiscountDialog | PackDialog | PriceDialog | ShipDialog | None = None
         self.setWindowTitle(f"Tastingroom — {register.settings.store_name}")
         self.setMinimumSize(1024, 700)
 
@@ -80,7 +94,7 @@ class MainWindow(QMainWindow):
         layout.setSpacing(16)
         layout.addLayout(self._build_search(), 5)
         layout.addLayout(self._build_cart(), 6)
-        self.lock_screen = LockScreen(register.db, register.settings.store_name)
+        self.lock_screen = lock_screen or LockScreen(register.settings.store_name)
         self.lock_screen.sig_signed_in.connect(self.signed_in)
         self.pickups = PickupsScreen(register, lambda: self.staff, self.printer)
         self.orders = OrdersScreen(register, self.printer)
@@ -121,6 +135,7 @@ class MainWindow(QMainWindow):
             bridge.sig_status.connect(self.show_status)
             register.after_commit.append(self._sale_committed)
         self.refresh_cart()
+        self.lock_screen.attach(register.db, register.settings.store_name)
 
     # --- search -------------------------------------------------------------------------
 
@@ -135,16 +150,38 @@ class MainWindow(QMainWindow):
         self.results.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.results.itemActivated.connect(self._add_result_item)
         self.results.itemClicked.connect(self._add_result_item)
+        self.grid = ProductGrid(self.register.settings.default_price_level)
+        self.grid.set_tabs(self.register.catalog.categories())
+        self.grid.sig_tab.connect(self.show_tab)
+        self.grid.sig_chosen.connect(self.add_item)
+        self.browse = QStackedWidget()
+        self.browse.addWidget(self.grid)
+        self.browse.addWidget(self.results)
         self.notice = QLabel("", objectName="notice")
+        self.notice.setWordWrap(True)
         column.addWidget(title)
         column.addWidget(self.search)
-        column.addWidget(self.results, 1)
+        column.addWidget(self.browse, 1)
         column.addWidget(self.notice)
-        self.show_results("")
+        self.show_tab(FAVOURITES)
         return column
 
+    def show_tab(self, tab: str) -> None:
+        """The grid's favourites (this store's best sellers) or one category."""
+        if tab == FAVOURITES:
+            self.grid.show_items(tab, favourites(self.register.db, self.register.catalog))
+        else:
+            items, total = self.register.catalog.in_category(tab, MAX_TILES)
+            self.grid.show_items(tab, items, total)
+
     def show_results(self, text: str) -> None:
-        items = self.register.catalog.search(text) if text.strip() else self._favourites()
+        """Typing shows matching products in a list; an empty search shows the grid."""
+        if not text.strip():
+            self.browse.setCurrentWidget(self.grid)
+            self.notice.setText("")
+            return
+        self.browse.setCurrentWidget(self.results)
+        items = self.register.catalog.search(text)
         self.results.clear()
         for item in items:
             price = item.price_at(self.register.settings.default_price_level)
@@ -152,17 +189,12 @@ class MainWindow(QMainWindow):
             row = QListWidgetItem(label)
             row.setData(Qt.ItemDataRole.UserRole, item)
             self.results.addItem(row)
-        self.notice.setText("" if items or not text.strip() else f"Nothing matches “{text}”.")
-
-    def _favourites(self) -> list[Item]:
-        """With an empty search: single bottles and tastings, the bar's daily bread."""
-        catalog = self.register.catalog.items
-        return [i for i in catalog if i.units == 1 and i.kind.value != "merchandise"][:40]
+        self.notice.setText("" if items else f"Nothing matches “{text}”.")
 
     def add_top_result(self) -> None:
         text = self.search.text()
         item = self.register.catalog.by_barcode(text)
-        if item is None and self.results.count():
+        if item is None and text.strip() and self.results.count():
             item = self.results.item(0).data(Qt.ItemDataRole.UserRole)
         if item is None:
             self.notice.setText(f"No product has the code “{text.strip()}”.")
@@ -197,20 +229,41 @@ class MainWindow(QMainWindow):
         for col in (1, 2, 4):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.totals = QLabel("")
-        self.totals.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.totals.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.total = QLabel("", objectName="total")
         self.total.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.more_button = QPushButton("+1")
         self.more_button.clicked.connect(lambda: self.change_quantity(+1))
         self.fewer_button = QPushButton("−1")
         self.fewer_button.clicked.connect(lambda: self.change_quantity(-1))
+        self.pack_button = QPushButton("Pack…")
+        self.pack_button.clicked.connect(self.choose_pack)
+        self.discount_button = QPushButton("Discount…")
+        self.discount_button.clicked.connect(self.discount_line)
+        self.price_button = QPushButton("Price…")
+        self.price_button.clicked.connect(self.change_price)
         self.remove_button = QPushButton("Remove line")
         self.remove_button.clicked.connect(self.remove_line)
         line_buttons = QHBoxLayout()
-        for button in (self.more_button, self.fewer_button, self.remove_button):
+        for button in (
+            self.more_button,
+            self.fewer_button,
+            self.pack_button,
+            self.discount_button,
+            self.price_button,
+            self.remove_button,
+        ):
             button.setMinimumHeight(44)
+            button.setObjectName("lineButton")
             line_buttons.addWidget(button)
         line_buttons.addStretch(1)
+        self.order_discount_button = QPushButton("Order discount…", objectName="lineButton")
+        self.order_discount_button.setMinimumHeight(44)
+        self.order_discount_button.clicked.connect(self.discount_order)
+        self.ship_button = QPushButton("Ship…", objectName="lineButton")
+        self.ship_button.setMinimumHeight(44)
+        self.ship_button.clicked.connect(self.choose_shipping)
+        order_buttons = QHBoxLayout()
         self.customer_button = QPushButton("Customer…")
         self.customer_button.clicked.connect(self.choose_customer)
         self.clear_button = QPushButton("New sale")
@@ -221,17 +274,22 @@ class MainWindow(QMainWindow):
         self.staff_label = QLabel("")
         self.lock_button = QPushButton("Lock")
         self.lock_button.clicked.connect(self.lock)
+        self.customer_button.setObjectName("lineButton")
+        self.customer_button.setMinimumHeight(44)
+        for button in (self.customer_button, self.ship_button, self.order_discount_button):
+            order_buttons.addWidget(button)
+        order_buttons.addStretch(1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.staff_label)
         buttons.addWidget(self.lock_button)
         buttons.addStretch(1)
-        buttons.addWidget(self.customer_button)
         buttons.addWidget(self.clear_button)
         buttons.addWidget(self.pay_button)
         self.customer_label = QLabel("")
         column.addWidget(self.customer_label)
         column.addWidget(self.table, 1)
         column.addLayout(line_buttons)
+        column.addLayout(order_buttons)
         column.addWidget(self.totals)
         column.addWidget(self.total)
         column.addLayout(buttons)
@@ -253,10 +311,16 @@ class MainWindow(QMainWindow):
     def refresh_cart(self) -> None:
         customer = self.cart.customer
         if customer is None:
-            self.customer_label.setText("Cart · no customer attached")
+            who = "Cart · no customer attached"
         else:
             clubs = ", ".join(c.name for c in customer.clubs) or "not a club member"
-            self.customer_label.setText(f"Cart · {customer.name} ({clubs})")
+            who = f"Cart · {customer.name} ({clubs})"
+        ship = self.cart.ship_to
+        if ship is None:
+            self.customer_label.setText(f"{who} · carry out")
+        else:
+            where = f"{ship.first_name} {ship.last_name}, {ship.city} {ship.state.upper()}"
+            self.customer_label.setText(f"{who}\nShip to {where}")
         priced = self.priced()
         lines = priced.lines if priced else []
         self.table.setRowCount(len(lines))
@@ -284,6 +348,10 @@ class MainWindow(QMainWindow):
             parts = [f"Subtotal {format_cents(priced.subtotal_cents)}"]
             if priced.discount_cents:
                 parts.append(f"Discounts −{format_cents(priced.discount_cents)}")
+            if self.cart.order_discount is not None:
+                parts.append(f"(order: {self.cart.order_discount.describe()})")
+            if self.cart.ship_to is not None:
+                parts.append(f"Shipping {format_cents(priced.shipping_cents)}")
             parts.append(f"Tax {format_cents(priced.tax_cents)}")
             self.totals.setText("    ".join(parts))
             self.total.setText(f"Total {format_cents(priced.total_cents)}")
@@ -348,6 +416,7 @@ class MainWindow(QMainWindow):
             self.pickups.age_dialog,
             self.customer_dialog,
             self.approval_dialog,
+            self.line_dialog,
             self.sync_screen.approval_dialog,
         ):
             if dialog is not None:
@@ -429,6 +498,112 @@ class MainWindow(QMainWindow):
             None,
         )
 
+    def choose_pack(self) -> None:
+        """Bottle, 6-pack or case for the selected line; fewer bottles needs a manager."""
+        index = self._selected_line()
+        if index is None:
+            return
+        current = self.cart.lines[index].item
+        packs = self.register.catalog.packs(current)
+        if len(packs) < 2:
+            self.notice.setText(f"{current.name} is sold one way only.")
+            return
+        level = self.register.settings.default_price_level
+        self.line_dialog = dialog = PackDialog(current, packs, level, self)
+        dialog.accepted.connect(lambda: self._pack_chosen(index, current, dialog.chosen))
+        dialog.open()
+
+    def _pack_chosen(self, index: int, current: Item, pack: Item | None) -> None:
+        if pack is None or pack.sku_id == current.sku_id:
+            return
+        if pack.units >= current.units:
+            self._apply(lambda: self.cart.set_pack(index, pack), index)
+            return
+        self._with_approval(
+            Action.VOID_LINE,
+            f"{current.name} to {pack.name}",
+            lambda approval: self.cart.set_pack(index, pack, approval),
+            index,
+        )
+
+    def discount_line(self) -> None:
+        index = self._selected_line()
+        priced = self.priced() if index is not None else None
+        if index is None or priced is None:
+            return
+        line = self.cart.lines[index]
+        base = priced.lines[index].before_manual_cents
+        self.line_dialog = dialog = DiscountDialog(line.item.name, base, line.discount, self)
+        dialog.accepted.connect(lambda: self._discount_chosen(index, dialog.discount))
+        dialog.open()
+
+    def discount_order(self) -> None:
+        priced = self.priced()
+        if priced is None:
+            self.notice.setText("The cart is empty.")
+            return
+        base = sum(p.net_cents + p.order_discount_cents for p in priced.lines)
+        self.line_dialog = dialog = DiscountDialog(
+            "the whole order", base, self.cart.order_discount, self
+        )
+        dialog.accepted.connect(lambda: self._discount_chosen(None, dialog.discount))
+        dialog.open()
+
+    def _discount_chosen(self, index: int | None, discount: Discount | None) -> None:
+        """Within the store's limit it applies at once; above it, a manager approves."""
+
+        def change(approval=None) -> None:
+            if index is None:
+                self.cart.set_order_discount(discount, approval)
+            else:
+                self.cart.set_line_discount(index, discount, approval)
+
+        if discount is None or not self.register.discount_needs_approval(
+            self.cart, index, discount
+        ):
+            self._apply(change, index)
+            return
+        subject = "the order" if index is None else self.cart.lines[index].item.name
+        self._with_approval(
+            Action.DISCOUNT_OVER_LIMIT, f"{discount.describe()} on {subject}", change, index
+        )
+
+    def change_price(self) -> None:
+        index = self._selected_line()
+        if index is None:
+            return
+        line = self.cart.lines[index]
+        list_cents = line.item.price_at(self.register.settings.default_price_level) or 0
+        overridden = line.override_cents is not None
+        self.line_dialog = dialog = PriceDialog(line.item.name, list_cents, overridden, self)
+        dialog.accepted.connect(lambda: self._price_chosen(index, dialog.cents))
+        dialog.open()
+
+    def _price_chosen(self, index: int, cents: int | None) -> None:
+        """A new price always needs a manager; going back to the list price does not."""
+        if cents is None:
+            self._apply(lambda: self.cart.clear_override(index), index)
+            return
+        name = self.cart.lines[index].item.name
+        self._with_approval(
+            Action.PRICE_OVERRIDE,
+            f"{name} at {format_cents(cents)}",
+            lambda approval: self.cart.override_price(index, cents, approval),
+            index,
+        )
+
+    def choose_shipping(self) -> None:
+        self.line_dialog = dialog = ShipDialog(
+            self.register.db, self.cart.customer, self.cart.ship_to, self
+        )
+        dialog.accepted.connect(lambda: self._shipping_chosen(dialog.ship_to))
+        dialog.open()
+
+    def _shipping_chosen(self, ship_to: ShipTo | None) -> None:
+        """Shipping changes the tax (the destination's rate) and adds the charge."""
+        self.cart.ship_to = ship_to
+        self.refresh_cart()
+
     def _with_approval(self, action: Action, detail: str, change, select: int | None) -> None:
         self.approval_dialog = ApprovalDialog(self.register.db, action, self.staff, detail, self)
         self.approval_dialog.accepted.connect(
@@ -492,6 +667,8 @@ class MainWindow(QMainWindow):
         if self.payment_dialog is not None and self.payment_dialog.sale is not None:
             self.new_sale()
             self.show_status(read_status(self.register.db))
+            if self.grid.current_tab == FAVOURITES:
+                self.show_tab(FAVOURITES)  # best sellers move with every sale
 
     def _sale_committed(self, sale: object) -> None:
         if self.bridge is not None:

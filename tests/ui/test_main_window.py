@@ -10,9 +10,11 @@ from PySide6.QtCore import Qt
 def test_window_opens_searches_and_prices_a_cart(qtbot, signed_in, tmp_path: Path):
     window = signed_in
     assert "Vallée Lune Winery" in window.windowTitle()
-    assert window.results.count() > 0  # favourites before anything is typed
+    assert window.browse.currentWidget() is window.grid  # favourites before anything is typed
+    assert window.grid.tiles
 
     qtbot.keyClicks(window.search, "pinot", delay=60)  # a person typing
+    assert window.browse.currentWidget() is window.results
     first = window.results.item(0).text()
     assert "Pinot" in first
     with qtbot.waitSignal(window.sig_cart_changed):

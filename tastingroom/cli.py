@@ -101,6 +101,19 @@ def build_parser() -> argparse.ArgumentParser:
     sales.add_argument("--count", type=_count, required=True, metavar="N")
     sales.add_argument("--seed", type=int, default=None, help="repeatable sales")
 
+    p = sub.add_parser("staff", help="who can sign in to the register")
+    _data_dir_option(p)
+    staff_sub = p.add_subparsers(dest="staff_command", metavar="WHAT", parser_class=_Parser)
+    add = staff_sub.add_parser("add", help="add a person with a PIN (asked for, never echoed)")
+    _data_dir_option(add)
+    add.add_argument("name", help='their name as the lock screen shows it, e.g. "Dana Cruz"')
+    add.add_argument("--role", choices=("cashier", "manager", "owner"), default="cashier")
+    add.add_argument(
+        "--pin-stdin", action="store_true", help="read the PIN from standard input (scripts)"
+    )
+    listing = staff_sub.add_parser("list", help="everyone who can sign in, with their role")
+    _data_dir_option(listing)
+
     p = sub.add_parser("backup", help="copy the database safely while the register runs")
     _data_dir_option(p)
     p.add_argument("--to", metavar="FILE", help="where to write the copy")
@@ -252,7 +265,9 @@ def cmd_init(args: argparse.Namespace) -> int:
             print(f"Created the demo winery at {path}.")
         else:
             print(f"Database ready at {path}.")
-        changes = {
+            print('Next: tastingroom staff add "Your Name" --role owner')
+        changes: dict[str, object] = {} if args.demo else {"demo_mode": False}
+        changes |= {
             key: value
             for key, value in (
                 ("winedirect_url", url),
@@ -452,6 +467,39 @@ def cmd_winedirect_check(args: argparse.Namespace) -> int:
     return 0 if all(r.ok for r in results) else EXIT_FAILED
 
 
+def cmd_staff_add(args: argparse.Namespace) -> int:
+    from tastingroom.staff import Role, add_staff
+
+    db = _open_existing(args)
+    try:
+        if args.pin_stdin:
+            pin = sys.stdin.readline().strip()
+        else:
+            import getpass
+
+            pin = getpass.getpass(f"PIN for {args.name} (4 to 8 digits): ")
+            if getpass.getpass("The same PIN again: ") != pin:
+                print("tastingroom: the two PINs differ; nobody was added.", file=sys.stderr)
+                return EXIT_FAILED
+        member = add_staff(db, args.name, Role(args.role), pin)
+    finally:
+        db.close()
+    print(f"{member.name} ({member.role.value}) can sign in now.")
+    return 0
+
+
+def cmd_staff_list(args: argparse.Namespace) -> int:
+    from tastingroom.staff import list_staff
+
+    db = _open_existing(args)
+    try:
+        for member in list_staff(db):
+            print(f"{member.name}\t{member.role.value}")
+    finally:
+        db.close()
+    return 0
+
+
 def cmd_screenshots(args: argparse.Namespace) -> int:
     from ui.screenshots import render  # Qt, offscreen
 
@@ -486,6 +534,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 EXIT_USAGE, "tastingroom demo: say what to do, e.g. 'demo sales --count 10'\n"
             )
         handler = cmd_demo_sales
+    elif args.command == "staff":
+        if args.staff_command not in ("add", "list"):
+            parser.exit(
+                EXIT_USAGE, "tastingroom staff: say what to do, e.g. 'staff add \"Dana Cruz\"'\n"
+            )
+        handler = cmd_staff_add if args.staff_command == "add" else cmd_staff_list
     elif args.command == "winedirect":
         if args.wd_command != "check":
             parser.exit(

@@ -34,6 +34,7 @@ from tastingroom.store.models import (
     Customer,
     Price,
     Product,
+    Setting,
     ShippingAddress,
     Sku,
     Staff,
@@ -56,9 +57,11 @@ def demo_data() -> dict:
 
 
 def is_empty(db: Database) -> bool:
+    """Nothing at all yet: no catalog, no staff, no settings. A store set up with
+    `tastingroom init` has settings, so the register never seeds the demo into it."""
     with db.read() as s:
-        return not s.scalar(select(func.count()).select_from(Product)) and not s.scalar(
-            select(func.count()).select_from(Staff)
+        return not any(
+            s.scalar(select(func.count()).select_from(table)) for table in (Product, Staff, Setting)
         )
 
 

@@ -11,9 +11,10 @@ import dataclasses
 import json
 from dataclasses import dataclass, field, fields
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from tastingroom.money import percent_to_ppm, ppm_to_percent
 from tastingroom.store.models import Setting, TaxRate
 
 
@@ -113,3 +114,39 @@ def save_settings(session: Session, **changes: object) -> StoreSettings:
 def tax_rates(session: Session) -> dict[str, int]:
     """Sales tax by destination state, for shipped orders (the store's rate elsewhere)."""
     return {state: rate for state, rate in session.execute(select(TaxRate.state, TaxRate.rate_ppm))}
+
+
+def save_tax_rates(session: Session, rates: dict[str, int]) -> None:
+    """Replace the destination tax rates (inside the caller's transaction)."""
+    for state, rate in rates.items():
+        if len(state) != 2 or not state.isalpha() or not state.isupper():
+            raise SettingsError(f"“{state}” is not a two-letter state code.")
+        if not 0 <= rate < 1_000_000:
+            raise SettingsError(f"The tax rate for {state} must be between 0% and 100%.")
+    session.execute(delete(TaxRate))
+    session.add_all(TaxRate(state=state, rate_ppm=rate) for state, rate in rates.items())
+
+
+def format_tax_rates(rates: dict[str, int]) -> str:
+    """Destination rates as staff read and type them: "CA 7.25, OR 0, TX 6.25"."""
+    return ", ".join(f"{state} {ppm_to_percent(rates[state]):f}" for state in sorted(rates))
+
+
+def parse_tax_rates(text: str) -> dict[str, int]:
+    """The inverse of `format_tax_rates`; commas or new lines between states, "%" allowed."""
+    rates: dict[str, int] = {}
+    for part in text.replace("\n", ",").replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        state, _, percent = part.strip().partition(" ")
+        percent = percent.strip().rstrip("%").strip()
+        try:
+            rate = percent_to_ppm(percent)
+        except (ArithmeticError, ValueError) as exc:
+            raise SettingsError(
+                f"“{part.strip()}” should be a state and a rate, e.g. CA 7.25."
+            ) from exc
+        if state.upper() in rates:
+            raise SettingsError(f"{state.upper()} is listed twice.")
+        rates[state.upper()] = rate
+    return rates

@@ -22,6 +22,12 @@ if TYPE_CHECKING:
     from tastingroom.store.database import Database
 
 
+NOBODY_YET = (
+    "Nobody can sign in yet. Add the owner from a terminal:\n"
+    'tastingroom staff add "Your Name" --role owner'
+)
+
+
 class LockScreen(QWidget):
     sig_signed_in = Signal(object)
     """A `StaffMember` who typed the right PIN."""
@@ -77,7 +83,7 @@ class LockScreen(QWidget):
             self._show_staff([(m.id, m.name) for m in list_staff(self.db)])
         self.chosen = None
         self._waiting_pin = None
-        self.prompt.setText("Tap your name")
+        self.prompt.setText("Tap your name" if self.buttons else NOBODY_YET)
         self.pad.show_message("")
 
     def _show_staff(self, staff: Sequence[tuple[str, str]]) -> None:

@@ -21,11 +21,25 @@ from PySide6.QtWidgets import (
 from tastingroom.devices.printer import KINDS, PrinterError, config_from, send, test_page
 from tastingroom.money import MoneyError, percent_to_ppm, ppm_to_percent
 from tastingroom.sales import Register
-from tastingroom.settings import SettingsError, save_settings
+from tastingroom.settings import (
+    SettingsError,
+    format_tax_rates,
+    parse_tax_rates,
+    save_settings,
+    save_tax_rates,
+    tax_rates,
+)
 from tastingroom.staff import StaffMember
 from tastingroom.winedirect.client import check_base_url
 from tastingroom.winedirect.credentials import Credentials, store_credentials
 from tastingroom.winedirect.errors import WineDirectError
+
+DEMO_URL_TEXT = "Built-in WineDirect simulator (demo)"
+DEMO_BANNER = (
+    "Demo mode: this register sells the Vallée Lune demo winery and syncs with a "
+    "simulated WineDirect running inside it. Nothing reaches a real WineDirect account. "
+    "To go live, set up a new register database for your winery (README: Going live)."
+)
 
 
 class SettingsScreen(QWidget):
@@ -42,7 +56,7 @@ class SettingsScreen(QWidget):
         self.username = QLineEdit(placeholderText="Webservice username")
         self.password = QLineEdit(placeholderText="Webservice password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        save_login = QPushButton("Save login to the keyring")
+        save_login = QPushButton("Save login to the keyring", objectName="saveLogin")
         save_login.clicked.connect(self.save_login)
         self.url = QLineEdit()
         self.website_code = QLineEdit()
@@ -50,6 +64,12 @@ class SettingsScreen(QWidget):
         self.inventory_pool = QLineEdit()
         self.prefix = QLineEdit()
         self.tax = QLineEdit()
+        self.state_taxes = QLineEdit(placeholderText="CA 7.25, OR 0, TX 6.25")
+        self.state_taxes.setToolTip(
+            "Sales tax for orders shipped to each state; other states pay the store's rate."
+        )
+        self.demo_banner = QLabel("", objectName="notice")
+        self.demo_banner.setWordWrap(True)
         self.printer_kind = QComboBox()
         self.printer_kind.addItems(list(KINDS))
         self.printer_address = QLineEdit(placeholderText="host:port, vid:pid, /dev/… or a file")
@@ -68,7 +88,8 @@ class SettingsScreen(QWidget):
         form.addRow("Pickup location code", self.pickup_location)
         form.addRow("Inventory pool", self.inventory_pool)
         form.addRow("Terminal prefix", self.prefix)
-        form.addRow("Sales tax (%)", self.tax)
+        form.addRow("Sales tax here (%)", self.tax)
+        form.addRow("Shipped to (state %)", self.state_taxes)
         form.addRow("Receipt printer", self.printer_kind)
         form.addRow("Printer address", self.printer_address)
         buttons = QHBoxLayout()
@@ -76,6 +97,7 @@ class SettingsScreen(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(save)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.demo_banner)
         layout.addLayout(login)
         layout.addWidget(save_login)
         layout.addLayout(form)
@@ -86,12 +108,16 @@ class SettingsScreen(QWidget):
 
     def load(self) -> None:
         s = self.register.settings
-        self.url.setText(s.winedirect_url)
+        self.url.setText(DEMO_URL_TEXT if s.demo_mode else s.winedirect_url)
+        self.demo_banner.setText(DEMO_BANNER if s.demo_mode else "")
+        self.demo_banner.setVisible(s.demo_mode)
         self.website_code.setText(s.website_code)
         self.pickup_location.setText(s.pickup_location)
         self.inventory_pool.setText(s.inventory_pool)
         self.prefix.setText(s.terminal_prefix)
         self.tax.setText(f"{ppm_to_percent(s.tax_rate_ppm):f}")
+        with self.register.db.read() as session:
+            self.state_taxes.setText(format_tax_rates(tax_rates(session)))
         self.printer_kind.setCurrentText(s.printer_kind)
         self.printer_address.setText(s.printer_address)
         staff = self.current_staff()
@@ -99,6 +125,10 @@ class SettingsScreen(QWidget):
         for kind in (QLineEdit, QPushButton, QComboBox):
             for child in self.findChildren(kind):
                 child.setEnabled(allowed)
+        if s.demo_mode:  # the demo always talks to its own simulator
+            for field in (self.username, self.password, self.url):
+                field.setEnabled(False)
+            self.findChild(QPushButton, "saveLogin").setEnabled(False)
         self.message.setText("" if allowed else "Only a manager or the owner can change settings.")
 
     def save_login(self) -> None:
@@ -116,8 +146,10 @@ class SettingsScreen(QWidget):
 
     def save(self) -> None:
         try:
-            url = check_base_url(self.url.text())
+            demo = self.register.settings.demo_mode
+            url = self.register.settings.winedirect_url if demo else check_base_url(self.url.text())
             tax = percent_to_ppm(self.tax.text().strip().rstrip("%") or "0")
+            states = parse_tax_rates(self.state_taxes.text())
             kind, address = self.printer_kind.currentText(), self.printer_address.text()
             config_from(kind, address)
             with self.register.db.write() as s:
@@ -132,10 +164,12 @@ class SettingsScreen(QWidget):
                     printer_kind=kind,
                     printer_address=address.strip(),
                 )
+                save_tax_rates(s, states)
         except (WineDirectError, SettingsError, MoneyError, ValueError, ArithmeticError) as exc:
             self.message.setText(f"Not saved: {exc}")
             return
         self.register.reload_settings()
+        self.state_taxes.setText(format_tax_rates(states))
         self.on_saved()
         self.message.setText("Settings saved.")
 

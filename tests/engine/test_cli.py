@@ -23,6 +23,9 @@ SUBCOMMANDS = [
     "simulator",
     "winedirect",
     "winedirect check",
+    "staff",
+    "staff add",
+    "staff list",
 ]
 
 
@@ -103,3 +106,41 @@ def test_bench_quick_reports_every_figure():
     assert any("search substring" in n for n in names)
     assert "sale commit: bare sqlite3 baseline" in names
     assert "sale commit: Register.commit" in names
+
+
+def test_a_live_store_is_never_seeded_with_the_demo_and_gets_its_owner(tmp_path: Path):
+    assert run("init", "--terminal-prefix", "TR2", data_dir=tmp_path).returncode == 0
+    from tastingroom.demo import is_empty
+    from tastingroom.settings import load_settings
+    from tastingroom.store.database import Database
+
+    db = Database.open(tmp_path / "tastingroom.sqlite3")
+    try:
+        assert not is_empty(db)
+        with db.read() as s:
+            settings = load_settings(s)
+        assert not settings.demo_mode and settings.terminal_prefix == "TR2"
+    finally:
+        db.close()
+    env = {k: v for k, v in os.environ.items() if k != "TASTINGROOM_DATA_DIR"}
+    env["TASTINGROOM_DATA_DIR"] = str(tmp_path)
+    owner = ["staff", "add", "Dana Cruz", "--role=owner", "--pin-stdin"]
+    added = subprocess.run(
+        [sys.executable, "-m", "tastingroom.cli", *owner],
+        input="4821\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert added.returncode == 0 and "Dana Cruz (owner) can sign in now." in added.stdout
+    short = subprocess.run(
+        [sys.executable, "-m", "tastingroom.cli", "staff", "add", "Lee", "--pin-stdin"],
+        input="12\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert short.returncode == 1 and "4 to 8 digits" in short.stderr
+    assert run("staff", "list", data_dir=tmp_path).stdout == "Dana Cruz\towner\n"

@@ -7,6 +7,7 @@ from pathlib import Path
 import keyring
 from PySide6.QtCore import Qt
 
+from tastingroom.settings import save_settings, tax_rates
 from tastingroom.winedirect.credentials import load_credentials
 from ui.main_window import MainWindow
 
@@ -28,9 +29,11 @@ def test_a_manager_saves_login_settings_and_a_printer(
     previous = keyring.get_keyring()
     keyring.set_keyring(MemoryKeyring())
     try:
+        go_live(window)
         sign_in(qtbot, window, "Morgan Lee", "2222")
         qtbot.mouseClick(window.nav["Settings"], Qt.MouseButton.LeftButton)
         screen = window.settings_screen
+        assert not screen.demo_banner.isVisible()
         qtbot.keyClicks(screen.username, "vallee-pos", delay=5)
         qtbot.keyClicks(screen.password, "s3cret", delay=5)
         screen.save_login()
@@ -45,14 +48,44 @@ def test_a_manager_saves_login_settings_and_a_printer(
         screen.url.setText("https://webservices.vin65.com")
         screen.prefix.setText("tr2")
         screen.tax.setText("9.25")
+        screen.state_taxes.setText("ca 7.25%, OR 0; TX 6.25")
         screen.printer_kind.setCurrentText("file")
         screen.printer_address.setText(str(target))
         screen.save()
         assert screen.message.text() == "Settings saved."
         settings = window.register.settings
         assert (settings.terminal_prefix, settings.tax_rate_ppm) == ("TR2", 92_500)
+        with window.register.db.read() as s:
+            assert tax_rates(s) == {"CA": 72_500, "OR": 0, "TX": 62_500}
+        assert screen.state_taxes.text() == "CA 7.25, OR 0, TX 6.25"
         assert window.printer.kind == "file" and window.orders.printer.path == str(target)
         screen.test_print()
         assert "Test print: Rosé".encode("cp858") in target.read_bytes()
     finally:
         keyring.set_keyring(previous)
+
+
+def go_live(window: MainWindow) -> None:
+    """The demo database turned into a live store's (as `tastingroom init` would make)."""
+    with window.register.db.write() as s:
+        save_settings(s, demo_mode=False)
+    window.register.reload_settings()
+
+
+def test_demo_mode_says_so_and_keeps_its_simulator(qtbot, window: MainWindow):
+    sign_in(qtbot, window, "Sam Okafor", "3333")
+    qtbot.mouseClick(window.nav["Settings"], Qt.MouseButton.LeftButton)
+    screen = window.settings_screen
+    assert screen.demo_banner.isVisible() and "Demo mode" in screen.demo_banner.text()
+    assert screen.url.text() == "Built-in WineDirect simulator (demo)"
+    assert not screen.url.isEnabled() and not screen.username.isEnabled()
+    before = window.register.settings.winedirect_url
+    screen.state_taxes.setText("CA seven")
+    screen.save()
+    assert "CA seven" in screen.message.text() and screen.message.text().startswith("Not saved")
+    screen.state_taxes.setText("CA 7.25")
+    screen.prefix.setText("TR3")
+    screen.save()
+    assert screen.message.text() == "Settings saved."
+    assert window.register.settings.winedirect_url == before  # still the simulator
+    assert window.register.settings.terminal_prefix == "TR3"

@@ -121,3 +121,23 @@ def test_a_damaged_database_is_explained_on_the_lock_screen(qtbot, tmp_path: Pat
 
 def lock_message(frame: RegisterFrame) -> str:
     return frame.lock_screen.pad.message.text()
+
+
+def test_a_live_store_without_staff_says_how_to_add_the_owner(qtbot, tmp_path: Path):
+    from tastingroom.settings import save_settings
+
+    path = tmp_path / "tastingroom.sqlite3"
+    db = Database.open(path)
+    with db.write() as s:
+        save_settings(s, demo_mode=False)
+    db.close()
+    application()
+    frame = RegisterFrame(path)
+    qtbot.addWidget(frame)
+    frame.show()
+    with qtbot.waitSignal(frame.sig_loaded, timeout=30_000):
+        frame.start_loading()
+    assert "tastingroom staff add" in frame.lock_screen.prompt.text()
+    assert not frame.lock_screen.buttons
+    assert len(frame.main.register.catalog) == 0  # no demo seeded into a live store
+    frame.close()

@@ -46,3 +46,67 @@ def test_status_bar_goes_offline_and_back_online(qtbot, demo_db: Database, cashi
     finally:
         bridge.stop()
     assert not bridge._thread.isRunning()
+
+
+def test_a_shipped_sale_shows_its_tracking_number_once_winedirect_ships_it(
+    qtbot, demo_db: Database
+):
+    from PySide6.QtCore import Qt
+    from sqlalchemy import select
+
+    from tastingroom.store.models import Customer, Order
+
+    from .conftest import sign_in
+    from .test_selling import check_age, ring
+
+    bridge = SyncBridge.for_register(demo_db, interval_s=2)
+    window = build_window(demo_db, bridge)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    bridge.start()
+    try:
+        sign_in(qtbot, window, "Alex Rivera", "1111")
+        ring(qtbot, window, "CS21")
+        with demo_db.read() as s:
+            guest = s.scalar(select(Customer).where(Customer.state == "WA").limit(1))
+        window.register.attach_customer(window.cart, guest.id)
+        qtbot.mouseClick(window.ship_button, Qt.MouseButton.LeftButton)
+        ship = window.line_dialog
+        ship.shipping.setText("18.50")
+        qtbot.mouseClick(ship.ship, Qt.MouseButton.LeftButton)
+        check_age(qtbot, window, 1968)
+        pay = window.payment_dialog
+        qtbot.waitUntil(lambda: pay is not None and pay.isVisible())
+        qtbot.mouseClick(pay.quick_row.itemAt(0).widget(), Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(pay.complete, Qt.MouseButton.LeftButton)
+        order_id = pay.sale.order_id
+        pay.accept()
+
+        def sent() -> str | None:
+            with demo_db.read() as s:
+                return s.get(Order, order_id).wd_order_id
+
+        qtbot.waitUntil(lambda: sent() is not None, timeout=30_000)
+        wd_order = bridge.simulator.state.orders[sent()]
+        assert wd_order["ShipToAddress"]["StateCode"] == "WA"
+        bridge.simulator.state.ship_order(sent())
+        bridge.wake()
+
+        def tracking() -> str | None:
+            with demo_db.read() as s:
+                return s.get(Order, order_id).tracking_number
+
+        qtbot.waitUntil(lambda: tracking() is not None, timeout=30_000)
+        qtbot.mouseClick(window.nav["Orders"], Qt.MouseButton.LeftButton)
+        table = window.orders.table
+        cells = [
+            table.item(r, c).text()
+            for r in range(table.rowCount())
+            for c in range(table.columnCount())
+            if table.item(r, c)
+        ]
+        assert tracking() in cells and "Shipped" in cells
+    finally:
+        window.close()
+        bridge.stop()

@@ -62,6 +62,8 @@ class StoreSettings:
     """none, network, usb, serial or file (see `tastingroom.devices.printer`)."""
     printer_address: str = ""
     """host:port, vendor:product (hex), a serial device, or a file path."""
+    idle_lock_minutes: int = 5
+    """The register locks after this long untouched (0: only when someone taps Lock)."""
     lockout_attempts: int = 5
     lockout_minutes: int = 5
     extra: dict[str, str] = field(default_factory=dict)
@@ -71,6 +73,8 @@ class StoreSettings:
             raise SettingsError('case_combines must be "best" or "stack".')
         if not self.terminal_prefix or not self.terminal_prefix.replace("_", "").isalnum():
             raise SettingsError("The terminal prefix must be letters and digits, e.g. TR1.")
+        if not 0 <= self.idle_lock_minutes <= 240:
+            raise SettingsError("The idle lock is between 0 (never) and 240 minutes.")
         if self.minimum_age < 0 or self.tax_rate_ppm < 0:
             raise SettingsError("Ages and tax rates cannot be negative.")
 

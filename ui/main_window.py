@@ -58,7 +58,6 @@ from ui.sync_bridge import SyncBridge
 from ui.sync_screen import SyncScreen
 
 CART_COLUMNS = ("Item", "Qty", "Price", "Discounts", "Line total")
-IDLE_LOCK_MINUTES = 5
 
 
 class MainWindow(QMainWindow):
@@ -125,7 +124,6 @@ class MainWindow(QMainWindow):
         self.scanner.sig_scan.connect(self.handle_scan)
         QApplication.instance().installEventFilter(self.scanner)
         self.idle = QTimer(self, singleShot=True)
-        self.idle.setInterval(IDLE_LOCK_MINUTES * 60_000)
         self.idle.timeout.connect(self.lock)
 
         self.status_label = QLabel("", objectName="syncStatus")
@@ -367,7 +365,7 @@ class MainWindow(QMainWindow):
         self.staff_label.setText(member.name)
         self.pages.setCurrentIndex(1)
         self.search.setFocus()
-        self.idle.start()
+        self.touched()
 
     def show_screen(self, index: int) -> None:
         self.screens.setCurrentIndex(index)
@@ -396,6 +394,7 @@ class MainWindow(QMainWindow):
         self.printer = self._printer_from_settings()
         self.pickups.printer = self.orders.printer = self.printer
         self.show_status(read_status(self.register.db))
+        self.touched()  # the idle lock may have changed
 
     def lock(self) -> None:
         self.staff = None
@@ -404,9 +403,12 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentIndex(0)
 
     def touched(self) -> None:
-        """Any key or tap: the idle lock starts counting again."""
-        if self.staff is not None:
-            self.idle.start()
+        """Any key or tap: the idle lock starts counting again (the store sets how long)."""
+        minutes = self.register.settings.idle_lock_minutes
+        if self.staff is not None and minutes:
+            self.idle.start(minutes * 60_000)
+        else:
+            self.idle.stop()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closing the register closes its dialogs and stops listening for scans."""

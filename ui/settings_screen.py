@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -70,6 +71,8 @@ class SettingsScreen(QWidget):
         )
         self.demo_banner = QLabel("", objectName="notice")
         self.demo_banner.setWordWrap(True)
+        self.idle_lock = QSpinBox(minimum=0, maximum=240, suffix=" min")
+        self.idle_lock.setSpecialValueText("never (Lock button only)")
         self.printer_kind = QComboBox()
         self.printer_kind.addItems(list(KINDS))
         self.printer_address = QLineEdit(placeholderText="host:port, vid:pid, /dev/… or a file")
@@ -90,6 +93,7 @@ class SettingsScreen(QWidget):
         form.addRow("Terminal prefix", self.prefix)
         form.addRow("Sales tax here (%)", self.tax)
         form.addRow("Shipped to (state %)", self.state_taxes)
+        form.addRow("Lock when idle for", self.idle_lock)
         form.addRow("Receipt printer", self.printer_kind)
         form.addRow("Printer address", self.printer_address)
         buttons = QHBoxLayout()
@@ -118,11 +122,12 @@ class SettingsScreen(QWidget):
         self.tax.setText(f"{ppm_to_percent(s.tax_rate_ppm):f}")
         with self.register.db.read() as session:
             self.state_taxes.setText(format_tax_rates(tax_rates(session)))
+        self.idle_lock.setValue(s.idle_lock_minutes)
         self.printer_kind.setCurrentText(s.printer_kind)
         self.printer_address.setText(s.printer_address)
         staff = self.current_staff()
         allowed = staff is not None and staff.can_approve
-        for kind in (QLineEdit, QPushButton, QComboBox):
+        for kind in (QLineEdit, QPushButton, QComboBox, QSpinBox):
             for child in self.findChildren(kind):
                 child.setEnabled(allowed)
         if s.demo_mode:  # the demo always talks to its own simulator
@@ -163,6 +168,7 @@ class SettingsScreen(QWidget):
                     tax_rate_ppm=tax,
                     printer_kind=kind,
                     printer_address=address.strip(),
+                    idle_lock_minutes=self.idle_lock.value(),
                 )
                 save_tax_rates(s, states)
         except (WineDirectError, SettingsError, MoneyError, ValueError, ArithmeticError) as exc:

@@ -85,7 +85,14 @@ def test_demo_mode_says_so_and_keeps_its_simulator(qtbot, window: MainWindow):
     assert "CA seven" in screen.message.text() and screen.message.text().startswith("Not saved")
     screen.state_taxes.setText("CA 7.25")
     screen.prefix.setText("TR3")
+    screen.idle_lock.setValue(2)
     screen.save()
     assert screen.message.text() == "Settings saved."
+    assert window.idle.isActive() and window.idle.interval() == 2 * 60_000
+    screen.idle_lock.setValue(0)  # "never": only the Lock button locks
+    screen.save()
+    assert not window.idle.isActive()
+    window.touched()
+    assert not window.idle.isActive()
     assert window.register.settings.winedirect_url == before  # still the simulator
     assert window.register.settings.terminal_prefix == "TR3"

@@ -159,6 +159,10 @@ class Register:
             order_discount=cart.order_discount,
         )
 
+    def knows_tax_for(self, state: str) -> bool:
+        """Is a tax rate set for orders shipped to `state`? (Otherwise the store's applies.)"""
+        return state.upper() in self._tax_rates
+
     def price(self, cart: Cart) -> PricedCart:
         return price_cart(cart.pricing_inputs(), self.context(cart))
 

@@ -605,6 +605,13 @@ class MainWindow(QMainWindow):
         """Shipping changes the tax (the destination's rate) and adds the charge."""
         self.cart.ship_to = ship_to
         self.refresh_cart()
+        if ship_to is not None and not self.register.knows_tax_for(ship_to.state):
+            self.notice.setText(
+                f"No tax rate is set for orders shipped to {ship_to.state.upper()}: the store's "
+                "own rate applies. A manager can add it in Settings."
+            )
+        else:
+            self.notice.setText("")
 
     def _with_approval(self, action: Action, detail: str, change, select: int | None) -> None:
         self.approval_dialog = ApprovalDialog(self.register.db, action, self.staff, detail, self)

@@ -159,10 +159,21 @@ def test_ship_to_a_members_address_charges_shipping_and_destination_tax(
     dialog.fields["address"].clear()
     tap(qtbot, dialog.ship)
     assert "street address" in dialog.message.text()  # refused with what is missing
+    for name, value in (("address", "9 Main St"), ("city", "Bozeman"), ("state", "mt")):
+        dialog.fields[name].setText(value)
+    dialog.fields["zip"].setText("59715")
+    tap(qtbot, dialog.ship)
+    assert window.cart.ship_to.state == "MT"
+    assert "No tax rate is set for orders shipped to MT" in window.notice.text()
+
+    tap(qtbot, window.ship_button)
+    dialog = window.line_dialog
+    qtbot.waitUntil(dialog.isVisible)
     tap(qtbot, dialog.choices["home"])
     dialog.shipping.setText("25.00")
     tap(qtbot, dialog.ship)
     assert window.cart.ship_to is not None and window.cart.ship_to.state == "TX"
+    assert window.notice.text() == ""
     assert "Ship to" in window.customer_label.text()
     assert "Shipping $25.00" in window.totals.text()
     priced = window.register.price(window.cart)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from tastingroom.money import MoneyError, format_cents, percent_to_ppm, to_cents
 from tastingroom.pricing import Discount, PricingError
+from ui.dialog_footer import dialog_footer
 
 REASONS = (
     "Industry",
@@ -79,21 +80,8 @@ class DiscountDialog(QDialog):
         form.addRow("Off", self.value)
         form.addRow("", quick_row)
         form.addRow("Reason", self.reason)
-        buttons = QHBoxLayout()
-        self.remove = QPushButton("Remove discount")
-        self.remove.clicked.connect(self._remove)
-        self.remove.setVisible(current is not None)
-        cancel = QPushButton("Cancel")
-        cancel.clicked.connect(self.reject)
-        self.apply = QPushButton("Apply", objectName="payButton")
-        self.apply.setDefault(True)
-        self.apply.clicked.connect(self._apply)
-        buttons.addWidget(self.remove)
-        buttons.addStretch(1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.apply)
-        for button in (self.remove, cancel, self.apply):
-            button.setMinimumHeight(44)
+        remove = ("Remove discount", self._remove, current is not None)
+        buttons, self.apply = dialog_footer(self, "Apply", self._apply, remove)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addLayout(kind_row)

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QDialog,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from tastingroom.money import MoneyError, format_cents, to_cents
+from ui.dialog_footer import dialog_footer
 
 
 class PriceDialog(QDialog):
@@ -26,21 +25,8 @@ class PriceDialog(QDialog):
         """The new unit price; None with the dialog accepted means: back to list price."""
         self.value = QLineEdit(placeholderText=format_cents(list_cents, symbol=""))
         self.message = QLabel("", objectName="notice")
-        back = QPushButton(f"Back to list price ({format_cents(list_cents)})")
-        back.setVisible(overridden)
-        back.clicked.connect(self._back)
-        cancel = QPushButton("Cancel")
-        cancel.clicked.connect(self.reject)
-        self.apply = QPushButton("Change price", objectName="payButton")
-        self.apply.setDefault(True)
-        self.apply.clicked.connect(self._apply)
-        buttons = QHBoxLayout()
-        buttons.addWidget(back)
-        buttons.addStretch(1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.apply)
-        for button in (back, cancel, self.apply):
-            button.setMinimumHeight(44)
+        back = (f"Back to list price ({format_cents(list_cents)})", self._back, overridden)
+        buttons, self.apply = dialog_footer(self, "Change price", self._apply, back)
         layout = QVBoxLayout(self)
         layout.addWidget(
             QLabel(f"New unit price for {name}\n(list price {format_cents(list_cents)})")

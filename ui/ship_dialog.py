@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -26,6 +25,7 @@ from tastingroom.customers import CustomerError, one_line, saved_addresses, ship
 from tastingroom.money import MoneyError, format_cents, to_cents
 from tastingroom.store.database import Database
 from tastingroom.store.models import Customer
+from ui.dialog_footer import dialog_footer
 from ui.product_grid import mnemonic_safe
 
 NEW = "new"
@@ -80,21 +80,9 @@ class ShipDialog(QDialog):
         charge.addRow("Shipping charge", self.shipping)
         self.message = QLabel("", objectName="notice")
         self.message.setWordWrap(True)
-        carry_out = QPushButton("Carry out instead")
-        carry_out.setVisible(current is not None)
-        carry_out.clicked.connect(self._carry_out)
-        cancel = QPushButton("Cancel")
-        cancel.clicked.connect(self.reject)
-        self.ship = QPushButton("Ship", objectName="payButton")
-        self.ship.setDefault(True)
-        self.ship.clicked.connect(self._ship)
-        buttons = QHBoxLayout()
-        buttons.addWidget(carry_out)
-        buttons.addStretch(1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.ship)
-        for button in (carry_out, cancel, self.ship):
-            button.setMinimumHeight(44)
+        buttons, self.ship = dialog_footer(
+            self, "Ship", self._ship, ("Carry out instead", self._carry_out, current is not None)
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Ship to"))
         layout.addLayout(choices)

@@ -226,19 +226,32 @@ def get_club_membership(state: SimState, req: Record) -> Reply:
     return {"ClubMembership": membership}, 1
 
 
-def post_pickup(state: SimState, req: Record) -> Reply:
-    problems = [p for p in (state.post_pickup(x or {}) for x in req.get("pickups") or []) if p]
+def _apply_all_or_none(
+    code: str,
+    rows: list[Record],
+    problem: Callable[[Record], str | None],
+    apply: Callable[[Record], str | None],
+) -> Reply:
+    """A V2 batch answers with one IsSuccessful: refuse it whole before changing anything,
+    so that a refusal never hides a half-applied batch."""
+    problems = [p for p in map(problem, rows) if p]
     if problems:
-        raise Refused("PICKUP", "; ".join(problems))
+        raise Refused(code, "; ".join(problems))
+    for row in rows:
+        apply(row)
     return {}, None
+
+
+def post_pickup(state: SimState, req: Record) -> Reply:
+    rows = [x or {} for x in req.get("pickups") or []]
+    return _apply_all_or_none("PICKUP", rows, state.pickup_problem, state.post_pickup)
 
 
 def post_shipping_status(state: SimState, req: Record) -> Reply:
-    rows = req.get("ordershippingstatus") or []
-    problems = [p for p in (state.post_shipping_status(x or {}) for x in rows) if p]
-    if problems:
-        raise Refused("SHIPPING_STATUS", "; ".join(problems))
-    return {}, None
+    rows = [x or {} for x in req.get("ordershippingstatus") or []]
+    return _apply_all_or_none(
+        "SHIPPING_STATUS", rows, state.shipping_status_problem, state.post_shipping_status
+    )
 
 
 HANDLERS: dict[m.Operation, Callable[[SimState, Record], Reply]] = {

@@ -5,13 +5,16 @@ with multiRef-encoded replies, as WineDirect's Axis stack does. It checks the we
 login, keeps the documented rate limit (480 reads a minute per username, with
 `x-rate-limit-*` headers and HTTP 429), and injects the faults that `Faults` describes;
 these can be changed while it runs, from Python or by POSTing JSON to `/_admin/faults`.
-`GET /_admin/state` shows what it holds.
+`GET /_admin/state` shows what it holds and how often each write was applied;
+`POST /_admin/stamp` stamps a record with a DateModified from the future. Every reply's
+`Date` header comes from the state's clock, WineDirect's time, not this machine's.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import email.utils
 import json
 import logging
 import random
@@ -21,12 +24,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from tastingroom.winedirect import mapping as m
 from tastingroom.winedirect.simulator.operations import HANDLERS, Refused
-from tastingroom.winedirect.simulator.state import SimState
+from tastingroom.winedirect.simulator.state import APPLIED_KINDS, SimState
 from tastingroom.winedirect.soap import (
     Call,
     SoapParseError,
@@ -59,8 +63,14 @@ class Faults:
     """Share of writes that are applied, then their reply is lost (the connection drops)."""
     malformed_rate: float = 0.0
     """Share of replies that are not well-formed XML (writes are applied first)."""
+    fault_on_text: str = ""
+    """A poison row: an UpsertOrder or UpsertContact holding this text anywhere is answered
+    with a SOAP Fault and none of its batch is applied, as when ColdFusion fails to convert
+    the input. Empty: off."""
 
     def __post_init__(self) -> None:
+        if not isinstance(self.fault_on_text, str):
+            raise ValueError(f"fault_on_text must be text, not {self.fault_on_text!r}")
         for name in ("fail_rate", "reset_before_write", "drop_reply_after_write", "malformed_rate"):
             value = getattr(self, name)
             if not 0 <= value <= 1:
@@ -98,6 +108,21 @@ class RateWindow:
         return allowed, headers
 
 
+_CONVERTED_INPUT = (m.UPSERT_ORDERS, m.UPSERT_CONTACTS)
+"""The writes whose input ColdFusion converts as a whole: a bad row faults the batch."""
+
+
+def _holds_text(value: Any, text: str) -> bool:
+    """Whether any string in a decoded request (nested dicts and lists) contains `text`."""
+    if isinstance(value, str):
+        return text in value
+    if isinstance(value, dict):
+        return any(_holds_text(v, text) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_text(v, text) for v in value)
+    return False
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
@@ -114,6 +139,16 @@ class _Handler(BaseHTTPRequestHandler):
     def finish(self) -> None:
         with contextlib.suppress(OSError):  # a connection cut on purpose (a simulated fault)
             super().finish()
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The `Date` header from WineDirect's clock (the state's), not this machine's:
+        a register reads WineDirect's time from it, so tests must be able to set it."""
+        when = (
+            self.server.simulator.state.now()
+            if timestamp is None
+            else datetime.fromtimestamp(timestamp, UTC)
+        )
+        return email.utils.format_datetime(when.astimezone(UTC), usegmt=True)
 
     # --- plumbing -----------------------------------------------------------------------
 
@@ -150,37 +185,53 @@ class _Handler(BaseHTTPRequestHandler):
 
     # --- admin --------------------------------------------------------------------------
 
+    def _json(self, status: int, value: Any) -> None:
+        self._send(status, json.dumps(value).encode(), content_type="application/json")
+
     def do_GET(self) -> None:
         sim = self.server.simulator
         if self.path == "/_admin/state":
-            body = json.dumps(
+            state = sim.state
+            self._json(
+                200,
                 {
-                    "summary": sim.state.summary(),
+                    "summary": state.summary(),
                     "faults": dataclasses.asdict(sim.faults),
-                    "register_orders": sim.state.register_order_numbers(),
-                }
-            ).encode()
-            self._send(200, body, content_type="application/json")
+                    "register_orders": state.register_order_numbers(),
+                    "applied": {kind: state.applied(kind) for kind in APPLIED_KINDS},
+                    "overwritten": state.overwritten(),
+                },
+            )
         else:
             self._send(404, b"Not found", content_type="text/plain")
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         payload = self.rfile.read(length)
-        sim = self.server.simulator
-        if self.path == "/_admin/faults":
+        admin = {"/_admin/faults": self._set_faults, "/_admin/stamp": self._stamp}
+        if self.path in admin:
             try:
-                sim.set_faults(**json.loads(payload or b"{}"))
-            except (ValueError, TypeError) as exc:
+                admin[self.path](json.loads(payload or b"{}"))
+            except KeyError as exc:
+                self._send(404, str(exc.args[0]).encode(), content_type="text/plain")
+            except (ValueError, TypeError, AttributeError) as exc:
                 self._send(400, str(exc).encode(), content_type="text/plain")
-                return
-            self._send(
-                200,
-                json.dumps(dataclasses.asdict(sim.faults)).encode(),
-                content_type="application/json",
-            )
             return
-        sim.handle_soap(self, payload)
+        self.server.simulator.handle_soap(self, payload)
+
+    def _set_faults(self, changes: dict[str, Any]) -> None:
+        """POST /_admin/faults: change some faults; answers with all of them."""
+        self._json(200, dataclasses.asdict(self.server.simulator.set_faults(**changes)))
+
+    def _stamp(self, body: dict[str, Any]) -> None:
+        """POST /_admin/stamp {"kind", "id", "when" (ISO 8601 with a zone)}: a record
+        stamped from the future; answers with what was set."""
+        for name in ("kind", "id", "when"):
+            if not isinstance(body.get(name), str):
+                raise ValueError(f"{name} is required, as text")
+        when = datetime.fromisoformat(body["when"])
+        self.server.simulator.state.stamp_future(body["kind"], body["id"], when)
+        self._json(200, {**body, "when": when.astimezone(UTC).replace(microsecond=0).isoformat()})
 
 
 class _Server(ThreadingHTTPServer):
@@ -300,6 +351,13 @@ class Simulator:
                 multiref=True,
             )
 
+        if (
+            op in _CONVERTED_INPUT
+            and faults.fault_on_text
+            and _holds_text(request, faults.fault_on_text)
+        ):
+            h._fault(f"The argument {op.parts[0][0]} could not be converted.", headers)
+            return
         if username != self.username or password != self.password:
             error = {
                 "ErrorCode": "INVALID_LOGIN",

@@ -7,14 +7,22 @@ kept to whole seconds, as coarse as WineDirect's. Register orders are keyed by t
 number the register sent: sending the same number again updates the order, never
 duplicates it, and our orders come back from SearchOrders as external orders. All of it
 is guarded by one lock; the server's threads and the web-activity thread share it.
+
+The state also counts every write it applies (per order number, contact or pickup), so
+that tests can tell a write WineDirect applied twice from one it never saw, and keeps a
+digest of each register sale so that a number reused by another sale shows up as
+overwritten rather than as a harmless re-send.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import random
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -22,8 +30,33 @@ from typing import Any
 
 from tastingroom.demo import demo_data, demo_people
 from tastingroom.winedirect import mapping as m
+from tastingroom.winedirect import records as r
+from tastingroom.winedirect.soap import Call, build_call, iter_parts, parse_message
 
 Record = dict[str, Any]
+
+APPLIED_KINDS = ("orders", "contacts", "pickups", "shipping_statuses", "tracking")
+"""What `SimState.applied` counts: UpsertOrder per number we sent, UpsertContact per
+AltContactID, and PostPickup, PostOrderShippingStatus and PostOrderTracking per
+WineDirect order number."""
+
+STAMPED_KINDS = ("orders", "products", "contacts", "memberships", "addresses")
+"""The records whose DateModified `SimState.stamp_future` can set."""
+
+_SALE_FIELDS = (
+    "OrderDate",
+    "OrderItems",
+    "Tenders",
+    "SubTotal",
+    "Tax",
+    "Shipping",
+    "Tip",
+    "Total",
+    "TransactionType",
+    "PreviousOrderNumber",
+)
+"""What makes a register order the sale it is. Shipping status and the customer may be
+re-sent changed for the same sale, so they are left out of the overwrite check."""
 
 
 class SimulatorFault(Exception):
@@ -40,6 +73,26 @@ def _dollars(cents: int) -> Decimal:
 
 def _wd_id() -> str:
     return str(uuid.uuid4()).upper()
+
+
+def _wd_number(order: Record) -> str:
+    """WineDirect's own order number as V2 calls spell it (the key for V2 apply counts)."""
+    return str(int(order["OrderNumber"]))
+
+
+def _sale_digest(wire: Record) -> str:
+    """A fingerprint of one UpsertOrder's sale, to tell a re-send from another sale."""
+    sale = {name: wire.get(name) for name in _SALE_FIELDS}
+    return hashlib.sha256(json.dumps(sale, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _as_received(op: m.Operation, request: Record) -> Record:
+    """A request as the server would decode it after a trip through the SOAP codec, so
+    records made in-process carry exactly the types of ones sent over HTTP."""
+    payload = build_call(op.service.namespace, op.name, [("Request", op.parts[0][1], request)])
+    call = parse_message(payload)
+    assert isinstance(call, Call)  # build_call writes calls, never faults
+    return dict(iter_parts(call, list(op.parts)))["Request"]
 
 
 class SimState:
@@ -62,6 +115,9 @@ class SimState:
         self.order_modified: dict[str, datetime] = {}
         self.register_orders: dict[str, str] = {}
         """Our order number -> WineDirect's OrderID."""
+        self._applied: dict[str, Counter[str]] = {kind: Counter() for kind in APPLIED_KINDS}
+        self._sale_digests: dict[str, str] = {}
+        self._overwritten: set[str] = set()
         self._order_numbers = itertools.count(10_001)
         self._customer_numbers = itertools.count(50_001)
         self.pickup_location = "TASTINGROOM"
@@ -258,6 +314,20 @@ class SimState:
 
     def _touch(self, order_id: str) -> None:
         self.order_modified[order_id] = self.now()
+
+    def _count(self, kind: str, key: str) -> None:
+        """One write applied; called only once the change is made, never for a refusal."""
+        with self.lock:
+            self._applied[kind][key] += 1
+
+    def _note_sale(self, number: str, wire: Record) -> None:
+        """Count an applied UpsertOrder and note whether it replaced a different sale."""
+        digest = _sale_digest(wire)
+        with self.lock:
+            if self._sale_digests.get(number, digest) != digest:
+                self._overwritten.add(number)
+            self._sale_digests[number] = digest
+            self._count("orders", number)
 
     def create_web_order(self, *, pickup: bool, contact_id: str | None = None) -> Record:
         """A customer orders on the website: shipped to them, or for pickup here."""
@@ -566,6 +636,7 @@ class SimState:
         self.orders[order["OrderID"]] = order
         self.register_orders[number] = order["OrderID"]
         self._touch(order["OrderID"])
+        self._note_sale(number, wire)
         return {
             "isSuccessful": True,
             "externalKeyCode": number,
@@ -656,6 +727,7 @@ class SimState:
         self.contacts[contact["ContactID"]] = contact
         if alt:
             self.alt_contact_ids[alt] = contact["ContactID"]
+        self._count("contacts", alt or contact["ContactID"])
         return {
             "isSuccessful": True,
             "externalKeyCode": alt,
@@ -663,7 +735,9 @@ class SimState:
             "message": None,
         }
 
-    def post_pickup(self, wire: Record) -> str | None:
+    def pickup_problem(self, wire: Record) -> str | None:
+        """Why PostPickup would refuse this row (checked for a whole batch before any row
+        is applied, so that a refused call changes nothing)."""
         order = self.find_by_v2_number(str(wire.get("OrderNumber") or ""))
         if order is None:
             return f"Order {wire.get('OrderNumber')} was not found."
@@ -671,6 +745,17 @@ class SimState:
             return f"Order {wire.get('OrderNumber')} is not a pickup order."
         if order["OrderStatus"] == "Cancelled" and wire.get("isPickedUp"):
             return f"Order {wire.get('OrderNumber')} was cancelled and cannot be picked up."
+        return None
+
+    def post_pickup(self, wire: Record) -> str | None:
+        """Hand an order over (or take the hand-over back). WineDirect accepts a second
+        hand-over of an order already picked up without a word, and keeps the first
+        PickupDate: only the apply count shows that it happened twice."""
+        problem = self.pickup_problem(wire)
+        if problem:
+            return problem
+        order = self.find_by_v2_number(str(wire["OrderNumber"]))
+        assert order is not None  # pickup_problem found it
         if wire.get("isPickedUp", True):
             order["PickupDate"] = order["PickupDate"] or wire.get("PickupDate") or self.now()
             order["ShippingStatus"] = "Picked Up"
@@ -678,19 +763,30 @@ class SimState:
             order["PickupDate"] = None
             order["ShippingStatus"] = "Pending Pickup"
         self._touch(order["OrderID"])
+        self._count("pickups", _wd_number(order))
+        return None
+
+    def shipping_status_problem(self, wire: Record) -> str | None:
+        """Why PostOrderShippingStatus would refuse this row (checked for the whole batch
+        first, as `pickup_problem` is)."""
+        if self.find_by_v2_number(str(wire.get("OrderNumber") or "")) is None:
+            return f"Order {wire.get('OrderNumber')} was not found."
+        if wire.get("ShippingStatus") not in m.V2_SHIPPING_STATUS:
+            return f"Shipping status {wire.get('ShippingStatus')!r} is not valid."
         return None
 
     def post_shipping_status(self, wire: Record) -> str | None:
-        order = self.find_by_v2_number(str(wire.get("OrderNumber") or ""))
-        if order is None:
-            return f"Order {wire.get('OrderNumber')} was not found."
-        status = m.V2_SHIPPING_STATUS.get(wire.get("ShippingStatus") or "")
-        if status is None:
-            return f"Shipping status {wire.get('ShippingStatus')!r} is not valid."
+        problem = self.shipping_status_problem(wire)
+        if problem:
+            return problem
+        order = self.find_by_v2_number(str(wire["OrderNumber"]))
+        assert order is not None  # shipping_status_problem found it
+        status = m.V2_SHIPPING_STATUS[wire["ShippingStatus"]]
         order["ShippingStatus"] = status
         if status == "Shipped":
             order["ShippedDate"] = wire.get("ShippingStatusDate") or self.now()
         self._touch(order["OrderID"])
+        self._count("shipping_statuses", _wd_number(order))
         return None
 
     def post_tracking(self, number: Decimal | None, packages: Iterable[Record]) -> str | None:
@@ -711,6 +807,7 @@ class SimState:
             item["TrackingNumber"] = first["TrackingNumber"]
             item["ShippedDate"] = first["ShipDate"]
         self._touch(order["OrderID"])
+        self._count("tracking", _wd_number(order))
         return None
 
     def update_inventory(self, wire: Record, mode: str | None) -> str | None:
@@ -726,7 +823,104 @@ class SimState:
         self._set_inventory(sku, pool, count)
         return None
 
+    # --- the world as tests arrange it ------------------------------------------------
+
+    def stamp_future(self, kind: str, record_id: str, when: datetime) -> None:
+        """Set a record's DateModified to `when` (a clock ahead of ours stamped it).
+
+        Nothing but a later change to that very record moves the stamp again, so a pull's
+        high-water mark can be tested against a row from the future. Orders are named by
+        OrderID, the number we sent or WineDirect's number; contacts by ContactID or
+        AltContactID; the rest by their WineDirect id.
+        """
+        if when.tzinfo is None:
+            raise ValueError("when must carry a time zone (WineDirect's times are UTC)")
+        stamp = when.astimezone(UTC).replace(microsecond=0)
+        with self.lock:
+            if kind == "orders":
+                self.order_modified[self._order_named(record_id)["OrderID"]] = stamp
+            else:
+                self._record_named(kind, record_id)["DateModified"] = stamp
+
+    def _order_named(self, record_id: str) -> Record:
+        order = self.orders.get(record_id) or self.find_by_v2_number(record_id)
+        if order is None:
+            raise KeyError(f"no order {record_id!r}")
+        return order
+
+    def _record_named(self, kind: str, record_id: str) -> Record:
+        tables = {
+            "products": self.products,
+            "contacts": self.contacts,
+            "memberships": self.memberships,
+            "addresses": self.shipping_addresses,
+        }
+        if kind not in tables:
+            raise ValueError(f"kind must be one of {', '.join(STAMPED_KINDS)}, not {kind!r}")
+        if kind == "contacts":
+            record_id = self.alt_contact_ids.get(record_id, record_id)
+        if record_id not in tables[kind]:
+            raise KeyError(f"no {kind} record {record_id!r}")
+        return tables[kind][record_id]
+
+    def add_foreign_register_orders(self, prefix: str, count: int, start: int = 1) -> list[str]:
+        """Orders another register pushed: numbered f"{prefix}-{n:06d}" from `start`.
+
+        Each goes through `upsert_order` exactly as decoded from a real UpsertOrder, so it
+        is external, POS, takes stock and is counted like any push; a number that another
+        sale already holds is overwritten, as WineDirect would.
+        """
+        with self.lock:
+            numbers = [f"{prefix}-{n:06d}" for n in range(start, start + count)]
+            sales = [m.order_to_wire(self._foreign_sale(number, prefix)) for number in numbers]
+            request = _as_received(m.UPSERT_ORDERS, {"Orders": sales})
+            for wire in request["Orders"]:
+                result = self.upsert_order(wire)
+                assert result["isSuccessful"], result["message"]
+            return numbers
+
+    def _foreign_sale(self, number: str, register: str) -> r.OrderToSend:
+        """One cash sale of a bottle or two at retail, as another register rings it up."""
+        prices = self.sku_prices()
+        sku = self.rng.choice(sorted(k for k in prices if (k, self.pools[0]) in self.inventory))
+        quantity = self.rng.randint(1, 2)
+        line = int(prices[sku] * 100) * quantity
+        tax = line * 725 // 10_000
+        now = self.now()
+        return r.OrderToSend(
+            number=number,
+            ordered_at=now,
+            website_code="VALLEELUNE",
+            subtotal_cents=line,
+            shipping_cents=0,
+            tax_cents=tax,
+            tip_cents=0,
+            total_cents=line + tax,
+            items=(
+                r.ItemToSend(
+                    sku, self._title(sku) or sku, quantity, line, line // quantity, tax, False
+                ),
+            ),
+            tenders=(r.TenderToSend("cash", line + tax, now),),
+            shipping_status="Picked Up",
+            register_number=register,
+        )
+
     # --- a look without SOAP (tests, the admin page) ------------------------------------
+
+    def applied(self, kind: str) -> dict[str, int]:
+        """How many times each write of `kind` (one of APPLIED_KINDS) was applied: refused,
+        faulted or cut writes are not; writes whose reply was lost afterwards are."""
+        if kind not in APPLIED_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(APPLIED_KINDS)}, not {kind!r}")
+        with self.lock:
+            return dict(self._applied[kind])
+
+    def overwritten(self) -> list[str]:
+        """Order numbers applied again with a different sale (two registers sharing a
+        number), as opposed to the same sale re-sent."""
+        with self.lock:
+            return sorted(self._overwritten)
 
     def register_order_numbers(self) -> list[str]:
         """Every number the register sent, once per order held (a duplicate would repeat)."""

@@ -38,10 +38,18 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see '{self.prog} --help')\n")
 
 
-def _data_dir_option(parser: argparse.ArgumentParser) -> None:
+def _data_dir_option(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """`--data-dir`, accepted before or after the command at every level.
+
+    Only the top-level parser has a default (None). A subcommand's copy is SUPPRESSed
+    when absent, because argparse copies every subparser default over what the levels
+    above parsed: `tastingroom --data-dir D staff add X` would otherwise forget D and use
+    the platform's data folder.
+    """
     parser.add_argument(
         "--data-dir",
         metavar="D",
+        default=None if top else argparse.SUPPRESS,
         help=f"folder holding the register's database (default: ${DATA_DIR_ENV}, "
         "else the platform's data folder)",
     )
@@ -54,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, starts the register.",
     )
     parser.add_argument("--version", action="version", version=f"tastingroom {__version__}")
-    _data_dir_option(parser)
+    _data_dir_option(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("register", help="start the register (the default)")
@@ -90,6 +98,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="orders per UpsertOrder call (default 25)",
     )
+    p.add_argument(
+        "--wait",
+        type=_count,
+        nargs="?",
+        const=600,
+        default=None,
+        metavar="S",
+        help="if the register (or another sync) is syncing this store, wait up to S seconds "
+        "(default 600) for it to finish instead of leaving at once",
+    )
 
     p = sub.add_parser("demo", help="demo and training tools")
     _data_dir_option(p)
@@ -116,7 +134,38 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("backup", help="copy the database safely while the register runs")
     _data_dir_option(p)
-    p.add_argument("--to", metavar="FILE", help="where to write the copy")
+    p.add_argument(
+        "--to",
+        metavar="FILE",
+        help="where to write the copy (a folder: a dated file in it); never the live database",
+    )
+
+    p = sub.add_parser("restore", help="put a backup back in place of the register's database")
+    _data_dir_option(p)
+    p.add_argument(
+        "backup",
+        nargs="?",
+        metavar="BACKUP",
+        help="the backup file (default: the newest in backups/ beside the database)",
+    )
+
+    p = sub.add_parser("numbering", help="this register's order-number series")
+    _data_dir_option(p)
+    numbering_sub = p.add_subparsers(dest="numbering_command", metavar="WHAT", parser_class=_Parser)
+    series = numbering_sub.add_parser(
+        "new-series", help="move this register to a new order-number series (TR1 -> TR1_2)"
+    )
+    _data_dir_option(series)
+    series.add_argument(
+        "--renumber-unsent",
+        action="store_true",
+        help="also renumber the orders never sent to WineDirect into the new series",
+    )
+    series.add_argument(
+        "--reason",
+        default="a manager started a new series",
+        help="why, for the audit trail and the notice staff see",
+    )
 
     p = sub.add_parser("status", help="database, pending sync items and last sync")
     _data_dir_option(p)
@@ -251,12 +300,17 @@ def _open_existing(args: argparse.Namespace) -> Database:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
     from tastingroom.demo import seed_demo
-    from tastingroom.settings import save_settings
+    from tastingroom.numbering import check_home, generate_prefix
+    from tastingroom.settings import load_settings, save_settings
     from tastingroom.store.database import Database
+    from tastingroom.store.models import NumberSequence, Setting
     from tastingroom.winedirect.client import check_base_url
 
-    path = database_path(_folder(args))
+    folder = _folder(args)
+    path = database_path(folder)
     url = check_base_url(args.winedirect_url) if args.winedirect_url else None
     db = Database.open(path)
     try:
@@ -266,6 +320,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         else:
             print(f"Database ready at {path}.")
             print('Next: tastingroom staff add "Your Name" --role owner')
+        with db.read() as s:
+            row = s.get(Setting, "terminal_prefix")
+            current = load_settings(s).terminal_prefix
+            issued = any(s.scalars(select(NumberSequence.last_value)))
         changes: dict[str, object] = {} if args.demo else {"demo_mode": False}
         changes |= {
             key: value
@@ -278,11 +336,28 @@ def cmd_init(args: argparse.Namespace) -> int:
             )
             if value
         }
+        notes = {}
+        if "terminal_prefix" in changes:
+            if row is not None and changes["terminal_prefix"] != current:
+                notes["terminal_prefix"] = f" (was {current})"
+        elif row is None and not issued:
+            # A register of its own: two registers on one "TR1" would overwrite each
+            # other's orders in WineDirect. Never chosen for a database that has a prefix,
+            # or has numbered sales with the default one.
+            changes["terminal_prefix"] = prefix = generate_prefix()
+            notes["terminal_prefix"] = (
+                f" (unique to this register; its sales are numbered {prefix}-000001 and up)"
+            )
+        elif not args.demo:
+            print(f"Terminal prefix: {current} (kept)")
         if changes:
             with db.write() as s:
                 save_settings(s, **changes)
             for key, value in changes.items():
-                print(f"{key.replace('_', ' ').capitalize()}: {value}")
+                print(f"{key.replace('_', ' ').capitalize()}: {value}{notes.get(key, '')}")
+        notice = check_home(db, folder)
+        if notice:
+            print(notice)
     finally:
         db.close()
     return 0
@@ -290,9 +365,13 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_demo_sales(args: argparse.Namespace) -> int:
     from tastingroom.demo import ring_demo_sales
+    from tastingroom.numbering import check_home
 
     db = _open_existing(args)
     try:
+        notice = check_home(db, db.path.parent)  # before any number is issued
+        if notice:
+            print(notice)
         sales = ring_demo_sales(db, args.count, seed=args.seed)
     finally:
         db.close()
@@ -310,15 +389,78 @@ def cmd_demo_sales(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     db = _open_existing(args)
     try:
+        name = f"tastingroom-{datetime.now().strftime('%Y%m%d-%H%M%S')}.sqlite3"
         if args.to:
-            target = Path(args.to)
+            target = Path(args.to).expanduser()
+            if target.is_dir():
+                target = target / name
         else:
-            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-            target = db.path.parent / "backups" / f"tastingroom-{stamp}.sqlite3"
+            target = db.path.parent / "backups" / name
+            target.parent.mkdir(mode=0o700, exist_ok=True)  # private, like the data folder
         db.backup(target)
     finally:
         db.close()
     print(f"Backed up to {target}.")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from tastingroom.store.restore import restore_backup
+
+    result = restore_backup(_folder(args), Path(args.backup).expanduser() if args.backup else None)
+    print(
+        f"Restored {result.backup} (written {result.backup_time:%Y-%m-%d %H:%M}, "
+        f"{result.orders} orders) to {result.database}."
+    )
+    if result.kept_at is None:
+        print("There was no database here before; nothing was replaced.")
+    elif result.kept_consistent:
+        print(f"The database it replaced is kept at {result.kept_at}.")
+    else:
+        print(
+            f"The database it replaced could not be read; its files were moved, as they were, "
+            f"to {result.kept_at}."
+        )
+    print(result.notice)
+    print(
+        "Sales rung after that backup was made are not in it; those already sent are in WineDirect."
+    )
+    return 0
+
+
+def cmd_numbering_new_series(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from tastingroom.numbering import record_high_water, start_new_series
+    from tastingroom.store.models import AuditEntry
+    from tastingroom.sync.lock import SyncLock
+
+    db = _open_existing(args)
+    try:
+        # A running register keeps numbering with the prefix it started with, and its sync
+        # may be sending the very orders --renumber-unsent would renumber.
+        lock = SyncLock(db.path, role="numbering")
+        if not lock.acquire(blocking=False):
+            raise StoreError(
+                f"The register's database is in use by {lock.holder() or 'another program'}. "
+                "Close the register and stop any 'tastingroom sync' first; nothing was changed."
+            )
+        try:
+            prefix = start_new_series(db, args.reason, renumber_unsent=args.renumber_unsent)
+            record_high_water(db, db.path.parent)
+            with db.read() as s:
+                detail = s.scalar(
+                    select(AuditEntry.detail)
+                    .where(AuditEntry.action == "new_number_series")
+                    .order_by(AuditEntry.at.desc())
+                    .limit(1)
+                )
+        finally:
+            lock.release()
+    finally:
+        db.close()
+    print(f"Terminal prefix: {prefix}")
+    print(detail)
     return 0
 
 
@@ -403,6 +545,7 @@ def cmd_simulator(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
+    from tastingroom.numbering import check_home
     from tastingroom.settings import load_settings
     from tastingroom.sync.engine import SyncEngine, SyncThread
     from tastingroom.winedirect.client import WineDirectClient, check_base_url
@@ -416,6 +559,15 @@ def cmd_sync(args: argparse.Namespace) -> int:
         db, lambda: WineDirectClient(url, credentials), batch_size=max(1, args.batch_size)
     )
     try:
+        if not engine.take_lock(wait_s=float(args.wait or 0)):
+            print(
+                f"This store is already syncing ({engine.lock.holder() or 'another program'}); "
+                "nothing to do here. Use --wait to wait for it to finish."
+            )
+            return 0
+        notice = check_home(db, db.path.parent)
+        if notice:
+            print(notice)
         if args.once:
             report = engine.run_once(force=True)
             pulled = ", ".join(f"{k} {v}" for k, v in report.pulled.items()) or "nothing"
@@ -522,6 +674,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "register": cmd_register,
         "init": cmd_init,
         "backup": cmd_backup,
+        "restore": cmd_restore,
         "status": cmd_status,
         "bench": cmd_bench,
         "screenshots": cmd_screenshots,
@@ -540,6 +693,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 EXIT_USAGE, "tastingroom staff: say what to do, e.g. 'staff add \"Dana Cruz\"'\n"
             )
         handler = cmd_staff_add if args.staff_command == "add" else cmd_staff_list
+    elif args.command == "numbering":
+        if args.numbering_command != "new-series":
+            parser.exit(
+                EXIT_USAGE, "tastingroom numbering: say what to do, e.g. 'numbering new-series'\n"
+            )
+        handler = cmd_numbering_new_series
     elif args.command == "winedirect":
         if args.wd_command != "check":
             parser.exit(

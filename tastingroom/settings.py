@@ -110,6 +110,19 @@ def save_settings(session: Session, **changes: object) -> StoreSettings:
     if unknown:
         raise SettingsError(f"Unknown setting(s): {', '.join(sorted(unknown))}.")
     updated = dataclasses.replace(current, **changes)  # type: ignore[arg-type]
+    if updated.terminal_prefix != current.terminal_prefix:
+        # Orders waiting to be sent were numbered with the old prefix, which WineDirect
+        # has then never been checked for; changing it under them is a restore-style event
+        # (`tastingroom.numbering.start_new_series`), not a setting. Imported here: the
+        # numbering module builds on settings.
+        from tastingroom.numbering import unsent_orders
+
+        waiting = unsent_orders(session)
+        if waiting:
+            raise SettingsError(
+                f"The terminal prefix cannot change while {waiting} order(s) are waiting "
+                "to reach WineDirect; sync first."
+            )
     for name in changes:
         session.merge(Setting(key=name, value=_encode(getattr(updated, name))))
     return updated

@@ -10,10 +10,13 @@ ever answering "database is locked" to our own threads.
 
 from __future__ import annotations
 
+import errno
+import os
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
@@ -23,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tastingroom.store.errors import DatabaseDamaged, DiskFull, StoreError
 
 BUSY_TIMEOUT_MS = 10_000
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 """The newest migration. Opening a file already at it skips Alembic, whose import
 alone costs about 0.1 s of start-up; a test keeps this equal to the migrations' head."""
 
@@ -69,8 +72,8 @@ def translate_error(exc: BaseException) -> StoreError | None:
         )
     if "not a database" in message or "malformed" in message:
         return DatabaseDamaged(
-            "The register's database file is damaged. Restore the latest backup "
-            "(tastingroom backup) or call support; nothing was changed."
+            "The register's database file is damaged. Restore the latest backup with "
+            "'tastingroom restore', or call support; nothing was changed."
         )
     return None
 
@@ -86,6 +89,77 @@ def _friendly_errors() -> Iterator[None]:
         if friendly is not None:
             raise friendly from exc
         raise
+
+
+SIDE_FILES = ("-wal", "-shm", "-journal")
+"""The working files SQLite keeps beside a database file."""
+
+
+def _why_not_written(exc: BaseException, *, short_of_space: bool = False) -> str:
+    """Why a file could not be written, in words for the person at the counter.
+
+    SQLite reports some failed writes only as an I/O error (a file larger than the
+    account may write, for one); `short_of_space` says the room left is smaller than the
+    copy, which is then the reason.
+    """
+    code = getattr(exc, "errno", None)
+    if code in (errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return "the disk is full"
+    if code == errno.EROFS:
+        return "the disk is read-only"
+    if isinstance(exc, IsADirectoryError):
+        return "that is a folder; name a file"
+    if isinstance(exc, (NotADirectoryError, FileExistsError)):
+        return "part of that path is a file, not a folder"
+    if isinstance(exc, FileNotFoundError):
+        return "there is no such folder"
+    if isinstance(exc, PermissionError):
+        return "this account is not allowed to write there"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    message = str(exc).lower()
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if "full" in message or name == "SQLITE_FULL":
+        return "the disk is full"
+    if "readonly" in message or "read-only" in message:
+        return "the disk or folder is read-only"
+    if "unable to open" in message:
+        return "the file cannot be created there (no such folder, or no permission)"
+    if "i/o error" in message:
+        return "the disk is full" if short_of_space else "the disk reported an input/output error"
+    if "locked" in message or "busy" in message:
+        return "the register's database stayed busy; try again in a moment"
+    return str(exc)
+
+
+def _short_of_space(folder: Path, needed: int) -> bool:
+    """Less room in `folder` (free space, or the largest file this process may write) than
+    `needed` bytes."""
+    try:
+        if shutil.disk_usage(folder).free < needed:
+            return True
+    except OSError:
+        pass
+    try:
+        import resource  # POSIX only
+    except ImportError:
+        return False
+    soft, _hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    return soft != resource.RLIM_INFINITY and soft < needed
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename in `folder` durable (POSIX; where folders cannot be opened, skipped)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 class Database:
@@ -130,13 +204,14 @@ class Database:
         except (DatabaseError, OperationalError) as exc:
             raise translate_error(exc) or DatabaseDamaged(
                 f"The register's database at {self.path} cannot be opened: {exc.orig}. "
-                "Restore the latest backup or call support."
+                "Restore the latest backup with 'tastingroom restore', or call support; "
+                "nothing was changed."
             ) from exc
         if result != "ok":
             raise DatabaseDamaged(
                 f"The register's database at {self.path} failed its integrity check "
-                f"({result}). Restore the latest backup (tastingroom backup) or call support; "
-                "nothing was changed."
+                f"({result}). Restore the latest backup with 'tastingroom restore', or call "
+                "support; nothing was changed."
             )
 
     def read(self) -> Session:
@@ -173,28 +248,75 @@ class Database:
     def backup(self, target: Path) -> Path:
         """A consistent copy of the live database through SQLite's backup API.
 
-        Safe while the register is selling: the copy is a snapshot of committed data.
+        Safe while the register is selling: the copy is a snapshot of committed data. It is
+        written to `<target>.partial` and renamed only once complete, checked and flushed,
+        so `target` is either a whole backup or untouched. A target that is the live
+        database or one of its working files is refused before anything is written (a
+        backup "over" the live file would destroy what it was meant to keep). Any failure
+        (a full disk, no permission, an I/O error) removes what was written and raises a
+        `StoreError` that says why in plain words; the live database is only ever read.
         """
         target = Path(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(target.suffix + ".partial")
-        tmp.unlink(missing_ok=True)
-        source = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+        tmp = target.with_name(target.name + ".partial")
+        self._refuse_live_target(target, tmp)
+        leftovers = [tmp, *(tmp.with_name(tmp.name + side) for side in SIDE_FILES)]
         try:
-            dest = sqlite3.connect(tmp)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            for path in leftovers:
+                path.unlink(missing_ok=True)
+            source = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
             try:
-                source.backup(dest, pages=1024)
-                dest.execute("PRAGMA journal_mode = DELETE")
-                check = dest.execute("PRAGMA quick_check").fetchone()[0]
+                dest = sqlite3.connect(tmp)
+                try:
+                    source.backup(dest, pages=1024)
+                    dest.execute("PRAGMA journal_mode = DELETE")
+                    check = dest.execute("PRAGMA quick_check").fetchone()[0]
+                finally:
+                    dest.close()
             finally:
-                dest.close()
-        finally:
-            source.close()
-        if check != "ok":
-            tmp.unlink(missing_ok=True)
-            raise DatabaseDamaged(f"The backup copy failed its integrity check ({check}).")
-        tmp.replace(target)
+                source.close()
+            if check != "ok":
+                raise DatabaseDamaged(
+                    f"The backup copy failed its integrity check ({check}). Nothing was left "
+                    "behind; the register's database is untouched."
+                )
+            os.chmod(tmp, 0o600)  # the data folder is private, and so are its copies
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            tmp.replace(target)
+        except BaseException as exc:
+            for path in leftovers:
+                with suppress(OSError):
+                    path.unlink(missing_ok=True)
+            if isinstance(exc, (sqlite3.Error, OSError)) and not isinstance(exc, StoreError):
+                try:
+                    needed = self.path.stat().st_size
+                except OSError:
+                    needed = 0
+                why = _why_not_written(exc, short_of_space=_short_of_space(target.parent, needed))
+                raise StoreError(
+                    f"The backup could not be written to {target}: {why}. "
+                    "Nothing was left behind; the register's database is untouched."
+                ) from None
+            raise
+        _fsync_folder(target.parent)
         return target
+
+    def _refuse_live_target(self, *targets: Path) -> None:
+        """Refuse to write over the live database, its WAL, shared memory or journal."""
+        live = [self.path, *(self.path.with_name(self.path.name + s) for s in SIDE_FILES)]
+        for target in targets:
+            for name in live:
+                same = os.path.normcase(target.resolve()) == os.path.normcase(name.resolve())
+                if not same and target.exists() and name.exists():
+                    with suppress(OSError):
+                        same = os.path.samefile(target, name)
+                if same:
+                    what = "live database" if name == self.path else f"live database's {name.name}"
+                    raise StoreError(
+                        f"The backup cannot be written to {target}: that is the register's "
+                        f"{what}. Choose another file; nothing was written."
+                    )
 
     def close(self) -> None:
         self.engine.dispose()

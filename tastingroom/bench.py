@@ -34,7 +34,7 @@ from tastingroom.sales import Register
 from tastingroom.settings import load_settings
 from tastingroom.staff import Role, StaffMember, list_staff
 from tastingroom.store.database import BUSY_TIMEOUT_MS, Database
-from tastingroom.sync.clock import RealClock
+from tastingroom.sync.clock import RealClock, ServerTime
 from tastingroom.sync.engine import SyncEngine
 from tastingroom.sync.pull import Puller
 from tastingroom.synthetic import generate_catalog
@@ -340,7 +340,7 @@ def first_pull_child(url: str, path: str) -> None:
     client = WineDirectClient(url, DEMO_CREDENTIALS)
     before = _peak_rss_kb()
     started = time.perf_counter()
-    count = Puller(db, client, settings, RealClock()).pull_orders()
+    count = Puller(db, client, settings, ServerTime(RealClock())).pull_orders()
     elapsed = time.perf_counter() - started
     peak = _peak_rss_kb()
     print(json.dumps({"seconds": elapsed, "orders": count, "peak_kb": peak, "before_kb": before}))

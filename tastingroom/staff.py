@@ -41,6 +41,7 @@ class Action(StrEnum):
     DISCOUNT_OVER_LIMIT = "discount_over_limit"
     NO_SALE = "no_sale"
     VOID_QUARANTINED = "void_quarantined"
+    ACKNOWLEDGE_SYNC_PROBLEM = "acknowledge_sync_problem"
 
 
 class AuthError(PermissionError):

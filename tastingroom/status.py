@@ -1,16 +1,21 @@
 """What a person needs to know about this register at a glance: where its data is,
-what is still waiting to reach WineDirect and how old the oldest of it is."""
+what is still waiting to reach WineDirect and how old the oldest of it is, and every
+problem sync cannot settle alone (`problems`). "Online" means the last cycle's push and
+every pull worked; anything less is a problem, said in words, until it is fixed."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 
+from tastingroom.numbering import numbering_notice
 from tastingroom.settings import load_settings
 from tastingroom.store.database import Database
 from tastingroom.store.models import Order, OutboxItem, SyncState, utcnow
+from tastingroom.sync import problems as sync_problems
 from tastingroom.sync.outbox import summary
 
 
@@ -31,6 +36,16 @@ class Status:
     next_attempt_at: str | None = None
     last_error: str | None = None
     quarantine_reasons: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+    """Everything a person must know is wrong, in words; empty when all is well."""
+    syncing_elsewhere: str | None = None
+    """Another program holds this database's sync lock (who), or None."""
+    notice: str | None = None
+    """A one-time word for staff: order numbers moved to a new series, and why."""
+
+    @property
+    def healthy(self) -> bool:
+        return bool(self.online) and not self.problems
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -51,6 +66,9 @@ class Status:
             "next_attempt_at": self.next_attempt_at,
             "last_error": self.last_error,
             "quarantine_reasons": list(self.quarantine_reasons),
+            "problems": list(self.problems),
+            "syncing_elsewhere": self.syncing_elsewhere,
+            "notice": self.notice,
         }
 
     def render(self) -> str:
@@ -66,9 +84,11 @@ class Status:
             lines.append(f"Rejected by WineDirect (needs attention): {self.quarantined}")
             lines.extend(f"  - {reason}" for reason in self.quarantine_reasons)
         if self.online is not None:
-            lines.append(f"WineDirect:      {'online' if self.online else 'offline'}")
-        if self.last_error:
-            lines.append(f"Last problem:    {self.last_error}")
+            word = "online" if self.healthy else "online, with problems"
+            lines.append(f"WineDirect:      {word if self.online else 'offline'}")
+        if self.problems:
+            lines.append(f"Problems ({len(self.problems)}):")
+            lines.extend(f"  - {problem}" for problem in self.problems)
         if self.next_attempt_at:
             lines.append(f"Next attempt:    {self.next_attempt_at}")
         lines.append(
@@ -76,6 +96,10 @@ class Status:
             + (self.last_sync_at.strftime("%Y-%m-%d %H:%M UTC") if self.last_sync_at else "never")
         )
         lines.append(f"Last pull:       {_when(self.last_pull_at)}")
+        if self.syncing_elsewhere:
+            lines.append(f"Synced by:       {self.syncing_elsewhere}")
+        if self.notice:
+            lines.append(f"Notice:          {self.notice}")
         return "\n".join(lines)
 
 
@@ -99,6 +123,9 @@ def _age(seconds: float) -> str:
 
 def read_status(db: Database, now: datetime | None = None) -> Status:
     now = now or utcnow()
+    from tastingroom.sync.lock import SyncLock  # filelock: only when status is asked for
+
+    holder = SyncLock(db.path).holder(others_only=True)
     with db.read() as s:
         settings = load_settings(s)
         box = summary(s)
@@ -113,7 +140,13 @@ def read_status(db: Database, now: datetime | None = None) -> Status:
                 .limit(20)
             )
         )
-    online = {"true": True, "false": False}.get(state.get("online", ""))
+        open_problems = sync_problems.open_problems(s)
+        notice = numbering_notice(s)
+    online = {"true": True, "degraded": True, "false": False}.get(state.get("online", ""))
+    found = _cycle_problems(state)
+    if box.quarantined:
+        found.append(f"{box.quarantined} item(s) were refused by WineDirect and need attention")
+    found.extend(f"{p.label}: {p.detail}" for p in open_problems)
     return Status(
         database=str(db.path),
         store=settings.store_name,
@@ -122,7 +155,7 @@ def read_status(db: Database, now: datetime | None = None) -> Status:
         pending=box.pending,
         quarantined=box.quarantined,
         oldest_pending_at=box.oldest_pending_at,
-        oldest_pending_age_s=box.oldest_pending_age_seconds(now),
+        oldest_pending_age_s=_not_negative(box.oldest_pending_age_seconds(now)),
         last_sync_at=last_sent,
         online=online,
         last_push_at=state.get("last_push_at") or None,
@@ -130,13 +163,34 @@ def read_status(db: Database, now: datetime | None = None) -> Status:
         next_attempt_at=state.get("next_attempt_at") or None,
         last_error=state.get("last_error") or None,
         quarantine_reasons=tuple(r or "" for r in reasons),
+        problems=tuple(dict.fromkeys(found)),
+        syncing_elsewhere=holder,
+        notice=notice,
     )
+
+
+def _cycle_problems(state: dict[str, str]) -> list[str]:
+    """What the last sync cycle said went wrong (see `SyncEngine.run_once`)."""
+    try:
+        listed = json.loads(state.get("problems") or "[]")
+    except ValueError:
+        listed = []
+    if not listed and state.get("online") == "false" and state.get("last_error"):
+        listed = [state["last_error"]]
+    return [str(p) for p in listed if p]
+
+
+def _not_negative(seconds: float | None) -> float | None:
+    """A sale stamped by a clock that was ahead is not "-3 min old": it is new."""
+    return None if seconds is None else max(0.0, seconds)
 
 
 def end_of_day_warning(db: Database) -> str | None:
     """What to tell staff closing the register if anything has not reached WineDirect."""
     status = read_status(db)
-    if not status.pending and not status.quarantined:
+    with db.read() as s:
+        twice = [p for p in sync_problems.open_problems(s) if p.kind == sync_problems.PICKUP_TWICE]
+    if not status.pending and not status.quarantined and not twice:
         return None
     parts = []
     if status.pending:
@@ -150,8 +204,13 @@ def end_of_day_warning(db: Database) -> str | None:
         )
     if status.quarantined:
         parts.append(f"{status.quarantined} were refused by WineDirect and need attention")
+    if twice:
+        parts.append(
+            f"{len(twice)} pickup(s) were handed over here after being picked up elsewhere "
+            f"({', '.join(p.label for p in twice)}): a manager must check them"
+        )
     return (
         "Before closing: " + "; ".join(parts) + ". They are saved on this register and will be "
-        "sent when WineDirect can be reached; leave the register connected or run "
-        "'tastingroom sync --once' once online."
+        "sent when WineDirect can be reached: leave the register running and connected (it "
+        "sends them by itself), or run 'tastingroom sync --once' once online."
     )

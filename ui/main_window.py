@@ -36,6 +36,7 @@ from tastingroom.devices.printer import PrinterConfig, config_from
 from tastingroom.favourites import favourites
 from tastingroom.idscan import looks_like_id_scan
 from tastingroom.money import format_cents
+from tastingroom.numbering import clear_numbering_notice
 from tastingroom.pricing import Discount, PricedCart, PricingError
 from tastingroom.sales import Register
 from tastingroom.staff import Action, AuthError, StaffMember
@@ -128,7 +129,11 @@ class MainWindow(QMainWindow):
 
         self.status_label = QLabel("", objectName="syncStatus")
         self.statusBar().addWidget(self.status_label, 1)
-        self.show_status(read_status(register.db))
+        status = read_status(register.db)
+        self.show_status(status)
+        if status.notice:  # the numbers moved to a new series: said once, then forgotten
+            self.notice.setText(status.notice)
+            clear_numbering_notice(register.db)
         if bridge is not None:
             bridge.sig_status.connect(self.show_status)
             register.after_commit.append(self._sale_committed)
@@ -686,16 +691,29 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def show_status(self, status: Status) -> None:
         self.status_label.setText(status_line(status))
+        self.status_label.setToolTip("\n".join(status.problems))
+        state = "ok" if status.healthy else ("offline" if status.online is False else "warning")
+        if status.online is None and not status.problems:
+            state = "unknown"
+        if self.status_label.property("state") != state:
+            self.status_label.setProperty("state", state)
+            self.status_label.style().unpolish(self.status_label)
+            self.status_label.style().polish(self.status_label)
         if self.screens.currentIndex() == 3:
             self.sync_screen.reload()
 
 
 def status_line(status: Status) -> str:
-    """The status bar: online or offline, what waits, when it last synced."""
+    """The status bar: online (only when everything worked), with problems, or
+    offline; what waits; when it last synced; the first problem in words."""
     if status.online is None:
         state = "WineDirect not set up" if status.last_push_at is None else "Connecting…"
+    elif status.online:
+        state = "● Online" if status.healthy else "▲ Sync problem"
     else:
-        state = "● Online" if status.online else "○ Offline"
+        state = "○ Offline"
+    if status.syncing_elsewhere and status.online is None:
+        state = "Synced by another program"
     parts = [state, f"{status.pending} waiting to sync"]
     if status.pending and status.oldest_pending_age_s is not None:
         parts[-1] += f" (oldest {_age(status.oldest_pending_age_s)})"
@@ -703,8 +721,11 @@ def status_line(status: Status) -> str:
         parts.append(f"{status.quarantined} refused by WineDirect")
     if status.last_pull_at:
         parts.append(f"last sync {_clock(status.last_pull_at)}")
-    if status.online is False and status.last_error:
-        parts.append(status.last_error[:90])
+    if status.problems:
+        first = status.problems[0]
+        more = len(status.problems) - 1
+        more = f" (+{more} more on the Sync screen)" if more else ""
+        parts.append((first[:90] + "…" if len(first) > 90 else first) + more)
     parts.append(f"terminal {status.terminal}")
     return "  ·  ".join(parts)
 

@@ -62,7 +62,7 @@ class SyncBridge(QObject):
         super().__init__()
         self.simulator = simulator
         self.activity = activity
-        self.engine = SyncEngine(db, client_factory)
+        self.engine = SyncEngine(db, client_factory, role="the register")
         self.loop = SyncThread(self.engine, interval_s)
         self._thread = QThread()
         self._thread.setObjectName("tastingroom-sync")

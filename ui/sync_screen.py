@@ -1,6 +1,8 @@
-"""Sync details for staff: what is waiting, when WineDirect was last reached, the last
-problem, and the orders WineDirect refused, each with its reason, to retry once the
-cause is corrected or to void with a manager's approval."""
+"""Sync details for staff: what is waiting, when WineDirect was last reached, what is
+wrong, the orders WineDirect refused, each with its reason, to retry once the cause is
+corrected or to void with a manager's approval, and the problems sync cannot settle
+alone (a pickup handed over twice, a record set aside, a number prefix already used),
+which a manager acknowledges once dealt with."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
 from tastingroom.staff import Action, StaffMember
 from tastingroom.status import read_status
 from tastingroom.store.database import Database
+from tastingroom.sync import problems
 from tastingroom.sync.quarantine import QuarantineError, list_quarantined, retry, void
 from ui.approval_dialog import ApprovalDialog
 
@@ -43,6 +46,10 @@ class SyncScreen(QWidget):
         self.retry_button.clicked.connect(self.retry_selected)
         self.void_button = QPushButton("Void (manager)")
         self.void_button.clicked.connect(self.void_selected)
+        self.problem_list = QListWidget()
+        self.problem_list.setWordWrap(True)
+        self.acknowledge_button = QPushButton("Dealt with (manager)")
+        self.acknowledge_button.clicked.connect(self.acknowledge_selected)
         sync_now = QPushButton("Sync now")
         sync_now.clicked.connect(self.wake)
         self.message = QLabel("", objectName="notice")
@@ -56,6 +63,12 @@ class SyncScreen(QWidget):
         layout.addWidget(self.details)
         layout.addWidget(QLabel("Refused by WineDirect"))
         layout.addWidget(self.list, 1)
+        problem_buttons = QHBoxLayout()
+        problem_buttons.addWidget(QLabel("Needs a manager's attention"))
+        problem_buttons.addStretch(1)
+        problem_buttons.addWidget(self.acknowledge_button)
+        layout.addLayout(problem_buttons)
+        layout.addWidget(self.problem_list, 1)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self.reload()
@@ -72,6 +85,16 @@ class SyncScreen(QWidget):
             self.list.setCurrentRow(0)
         self.retry_button.setEnabled(has_items)
         self.void_button.setEnabled(has_items)
+        self.problem_list.clear()
+        with self.db.read() as s:
+            found = problems.open_problems(s)
+        for problem in found:
+            row = QListWidgetItem(f"{problem.label}\n{problem.detail}")
+            row.setData(Qt.ItemDataRole.UserRole, problem.id)
+            self.problem_list.addItem(row)
+        if found:
+            self.problem_list.setCurrentRow(0)
+        self.acknowledge_button.setEnabled(bool(found))
 
     def _selected(self) -> int | None:
         row = self.list.currentItem()
@@ -110,4 +133,28 @@ class SyncScreen(QWidget):
             self.message.setText(str(exc))
             return
         self.message.setText("Voided: it will not be sent, and its order is marked void.")
+        self.reload()
+
+    def acknowledge_selected(self) -> None:
+        row, staff = self.problem_list.currentItem(), self.current_staff()
+        if row is None or staff is None:
+            return
+        label = row.text().split("\n")[0]
+        self.approval_dialog = ApprovalDialog(
+            self.db, Action.ACKNOWLEDGE_SYNC_PROBLEM, staff, f"close “{label}”", self
+        )
+        self.approval_dialog.accepted.connect(self._acknowledge_approved)
+        self.approval_dialog.open()
+
+    @Slot()
+    def _acknowledge_approved(self) -> None:
+        row, staff = self.problem_list.currentItem(), self.current_staff()
+        try:
+            problems.acknowledge(
+                self.db, row.data(Qt.ItemDataRole.UserRole), staff, self.approval_dialog.approval
+            )
+        except ValueError as exc:
+            self.message.setText(str(exc))
+            return
+        self.message.setText("Closed: it stays in the audit log.")
         self.reload()

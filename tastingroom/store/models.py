@@ -401,9 +401,44 @@ class OutboxItem(Base):
     in_flight_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """Set, and committed, just before the item is sent; cleared when WineDirect's answer
     is recorded. Still set after a crash or a lost reply: the outcome is unknown and is
-    settled by reading back before anything is sent again."""
+    settled by reading back before anything is sent again. Stamped in WineDirect's
+    time (see `sync.clock.ServerTime`): the read-back window is compared with
+    WineDirect's DateModified."""
+    claimed_by: Mapped[str | None] = mapped_column(String(36))
+    """The sync engine run that claimed the item for sending. A claim is taken with one
+    UPDATE that only succeeds on unclaimed rows, so no row can go to two senders."""
 
     __table_args__ = (Index("ix_outbox_item_state_seq", "state", "seq"),)
+
+
+class RemoteOrder(Base):
+    """An order WineDirect holds that was sent by a register (ours or another terminal's),
+    with the number that register gave it. Reading that number costs one GetOrderDetail,
+    so each is read once and remembered: the read-back after a lost reply and the check
+    of a new number prefix never read it again."""
+
+    __tablename__ = "remote_order"
+    wd_order_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    alt_order_number: Mapped[str | None] = mapped_column(String(50), index=True)
+    date_modified: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SyncProblem(Base):
+    """Something sync could not do by itself and a person must see: a pulled record that
+    could not be stored, a pickup handed over twice, a number prefix WineDirect already
+    holds. Open until `resolved_at`; seen again, it is updated, not repeated."""
+
+    __tablename__ = "sync_problem"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    key: Mapped[str] = mapped_column(String(200))
+    label: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[str] = mapped_column(Text)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("uq_sync_problem_kind_key", "kind", "key", unique=True),)
 
 
 class SyncMark(Base):

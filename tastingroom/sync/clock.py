@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Protocol
 
 
@@ -48,3 +49,44 @@ class FakeClock:
         self.waits.append(seconds)
         self.advance(max(0.0, seconds))
         return wake.is_set()
+
+
+MARK_MARGIN = timedelta(minutes=2)
+"""How far past WineDirect's present a high-water mark may ever stand."""
+
+
+class ServerTime:
+    """WineDirect's clock, as the replies' `Date` headers tell it, read on our clock.
+
+    A terminal's clock can be a day out; anything compared with WineDirect's
+    DateModified (read-back windows, high-water marks) uses this instead. Until a reply
+    has been seen it is the local clock.
+    """
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.offset: timedelta | None = None
+
+    def observe(self, date_header: str | None) -> None:
+        """Note a reply's `Date` header (ignored when missing or not a date)."""
+        if not date_header:
+            return
+        try:
+            server = parsedate_to_datetime(date_header)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return
+        if server is None or server.tzinfo is None:
+            return
+        self.offset = server.astimezone(UTC) - self.clock.now()
+
+    @property
+    def known(self) -> bool:
+        return self.offset is not None
+
+    def now(self) -> datetime:
+        return self.clock.now() + (self.offset or timedelta(0))
+
+    def cap(self, stamp: datetime) -> datetime:
+        """A stamp from WineDirect's data, never later than its present plus a margin
+        (a record dated 2030 must not push a mark past every later change)."""
+        return min(stamp, self.now() + MARK_MARGIN)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -31,6 +32,7 @@ from tastingroom.winedirect.errors import (
     AuthenticationFailed,
     ConfigurationError,
     ConnectionFailed,
+    ConnectionLost,
     ErrorDetail,
     Fault,
     InsecureAddress,
@@ -94,6 +96,18 @@ class WineDirectClient:
         self._credentials = credentials
         self.max_rows = max_rows
         self.rate_limit = r.RateLimit()
+        self.read_retries = 2
+        self.requests = 0
+        """Requests sent (each retry counts): the bench compares it with the floor."""
+        self.rate_limited = 0
+        """Replies that were HTTP 429."""
+        self.calls: Counter[str] = Counter()
+        """Requests per operation that WineDirect answered (429s are not counted here)."""
+        self.on_reply_date: Callable[[str | None], None] | None = None
+        """Told every reply's `Date` header: WineDirect's clock (see `sync.clock.ServerTime`)."""
+        self.on_rate_limited: Callable[[datetime | None], bool] | None = None
+        """Asked what to do after a 429: wait for the reset and return True to send again,
+        or False to raise `RateLimited`."""
         self._http = httpx.Client(
             base_url=self.base_url,
             timeout=timeout,
@@ -121,7 +135,28 @@ class WineDirectClient:
 
         V3 operations take `request` (the Request's own fields; Security is added here);
         V2 operations take their parts by name (username and password are added here).
+
+        A read whose reply was lost or garbled is asked again (`read_retries` times): it
+        changes nothing, and a long scan should not fail on one bad reply. A request
+        answered 429 was not applied, so it is sent again once `on_rate_limited` has
+        waited for the window to reset (when it is set and says to go on).
         """
+        payload = self._payload(op, request, v2)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._exchange(op, payload)
+            except RateLimited as exc:
+                self.rate_limited += 1
+                if self.on_rate_limited is None or not self.on_rate_limited(exc.reset_at):
+                    raise
+            except (ReplyError, ServerError, ConnectionLost):
+                if op.write or attempt > self.read_retries:
+                    raise
+                log.info("%s: reading again after a bad reply", op.label)
+
+    def _payload(self, op: m.Operation, request: dict[str, Any] | None, v2: dict) -> bytes:
         creds = self._credentials
         if op.parts[0][0] == "Request":
             body = {"Security": {"Username": creds.username, "Password": creds.password}}
@@ -130,8 +165,11 @@ class WineDirectClient:
         else:
             values = {"username": creds.username, "password": creds.password, **v2}
             parts = [(name, kind, values.get(name)) for name, kind in op.parts]
-        payload = build_call(op.service.namespace, op.name, parts)
+        return build_call(op.service.namespace, op.name, parts)
+
+    def _exchange(self, op: m.Operation, payload: bytes) -> dict:
         started = time.perf_counter()
+        self.requests += 1
         try:
             response = self._http.post(op.service.path, content=payload)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
@@ -145,7 +183,7 @@ class WineDirectClient:
                     f"{op.label}: the connection was lost after sending "
                     f"({type(exc).__name__}); WineDirect may or may not have applied it."
                 ) from None
-            raise ConnectionFailed(
+            raise ConnectionLost(
                 f"{op.label}: the connection was lost ({type(exc).__name__}); try again."
             ) from None
         finally:
@@ -153,6 +191,8 @@ class WineDirectClient:
         log.debug(
             "%s -> %s in %.0f ms", op.label, getattr(response, "status_code", "-"), elapsed_ms
         )
+        if self.on_reply_date is not None:
+            self.on_reply_date(response.headers.get("date"))
         self._note_rate_limit(response)
         return self._read_reply(op, response)
 
@@ -177,11 +217,12 @@ class WineDirectClient:
             reset = _epoch(response.headers.get("x-rate-limit-reset"))
             retry_after = response.headers.get("retry-after")
             if reset is None and retry_after and retry_after.strip().isdigit():
-                reset = datetime.now(UTC) + timedelta(seconds=int(retry_after))
+                reset = _server_date(response) + timedelta(seconds=int(retry_after))
             when = reset.strftime("%H:%M:%S UTC") if reset else "a minute"
             raise RateLimited(
                 f"WineDirect's request limit is reached; it accepts more at {when}.", reset
             )
+        self.calls[op.name] += 1
         if status in (401, 403):
             raise AuthenticationFailed(
                 "WineDirect refused the webservice login (HTTP "
@@ -479,6 +520,15 @@ class WineDirectClient:
         reply = self.call(m.UPSERT_ORDERS, {"Orders": [m.order_to_wire(o) for o in orders]})
         return [m.upsert_result(x) for x in reply.get("Results") or [] if x is not None]
 
+    def unsendable(self, order: r.OrderToSend) -> str | None:
+        """Why this order cannot be put into an UpsertOrder message (an amount that is
+        not a number, say), or None. One such order must not fail a whole batch."""
+        try:
+            self._payload(m.UPSERT_ORDERS, {"Orders": [m.order_to_wire(order)]}, {})
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            return str(exc) or type(exc).__name__
+        return None
+
     def upsert_contacts(self, contacts: Iterable[r.ContactToSend]) -> list[r.UpsertResult]:
         reply = self.call(m.UPSERT_CONTACTS, {"Contacts": [m.contact_to_wire(c) for c in contacts]})
         return [m.upsert_result(x) for x in reply.get("Results") or [] if x is not None]
@@ -507,6 +557,17 @@ def _int_or_none(text: str | None) -> int | None:
         return int(text) if text is not None else None
     except ValueError:
         return None
+
+
+def _server_date(response: httpx.Response) -> datetime:
+    """The reply's Date header (WineDirect's clock), or ours when it has none."""
+    from email.utils import parsedate_to_datetime
+
+    try:
+        stamp = parsedate_to_datetime(response.headers.get("date", ""))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        stamp = None
+    return stamp.astimezone(UTC) if stamp and stamp.tzinfo else datetime.now(UTC)
 
 
 def _epoch(text: str | None) -> datetime | None:

@@ -37,6 +37,11 @@ class ConnectionFailed(WineDirectError):
     only when the write cannot have been applied (the connection never opened)."""
 
 
+class ConnectionLost(ConnectionFailed):
+    """A read whose connection dropped after it was sent (nothing changes by reading
+    again, so the client asks once more before giving up)."""
+
+
 class OutcomeUnknown(WineDirectError):
     """A write was sent but no usable answer came back: it may or may not have been applied.
     Read back before sending it again."""

@@ -12,6 +12,7 @@ elements are ignored, so WineDirect may add fields without breaking us).
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -44,6 +45,8 @@ class Scalar:
         if self.name == "double":
             if isinstance(value, float):
                 raise TypeError("doubles are written from Decimal or int, never float")
+            if isinstance(value, Decimal) and not value.is_finite():
+                raise ValueError(f"{value} is not an amount")
             return str(value)
         if self.name == "dateTime":
             if not isinstance(value, datetime) or value.tzinfo is None:
@@ -134,7 +137,14 @@ class _Prefixes:
         return self.by_uri[uri]
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot carry at all, not even escaped: one of them in a name would
+make every message it travels in a SOAP Fault. They are refused where text enters the
+register; this is the last guard, so that what we send is always well-formed."""
+
+
 def _escape(text: str) -> str:
+    text = _NOT_XML.sub("", text)
     return (
         text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     )

@@ -144,7 +144,7 @@ def test_new_customers_go_up_and_local_changes_are_not_overwritten(demo_db, simu
     engine.pull_enabled = True
     from tastingroom.sync.pull import Puller
 
-    Puller(demo_db, engine.client, register_settings(demo_db), engine.clock).pull_contacts()
+    Puller(demo_db, engine.client, register_settings(demo_db), engine.server_time).pull_contacts()
     with demo_db.read() as s:
         assert s.get(Customer, ours).last_name == "Local-Edit"
     engine.run_once()

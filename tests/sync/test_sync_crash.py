@@ -85,3 +85,54 @@ def test_sync_survives_sigkill_at_random_moments(demo_db: Database):
     assert len(server) == len(set(server)), "an order reached WineDirect twice"
     assert server == local, "the server's orders differ from the register's"
     assert unsent == 0
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(400)
+def test_two_sync_processes_with_sigkills_and_lost_replies_apply_each_order_once(
+    demo_db: Database,
+):
+    """Two engines on one database (the register's and a `sync --once`), killed at
+    random moments, a fifth of the replies lost: every order is applied exactly once."""
+    ring_demo_sales(demo_db, 500, seed=21)
+    path = demo_db.path
+    demo_db.close()
+    rng = random.Random(int(os.environ.get("CRASH_SEED", "7")))
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with Simulator(seed=9) as sim:
+        sim.set_faults(drop_reply_after_write=0.2, latency_ms=5)
+
+        def start() -> subprocess.Popen:
+            child = subprocess.Popen(
+                [sys.executable, str(CHILD), str(path), sim.url, "--persist"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
+            )
+            assert child.stdout.readline().strip() == "ready", child.stderr.read()
+            return child
+
+        kills = 0
+        for _ in range(25):
+            pair = [start(), start()]
+            time.sleep(rng.uniform(0.0, 0.4))
+            for child in rng.sample(pair, rng.randint(1, 2)):
+                if child.poll() is None:
+                    child.send_signal(signal.SIGKILL)
+                    kills += 1
+            for child in pair:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGKILL)
+                child.communicate(timeout=60)
+            counts = sim.state.applied("orders")
+            assert set(counts.values()) <= {1}, "an order was applied twice"
+        sim.set_faults(drop_reply_after_write=0.0)
+        pair = [start(), start()]
+        outs = [child.communicate(timeout=180)[0] for child in pair]
+        assert all("drained" in out for out in outs)
+        counts = sim.state.applied("orders")
+    local = local_numbers(path)
+    assert kills >= 15  # a child that finished first is not killed
+    assert sorted(counts) == local, "the server's orders differ from the register's"
+    assert set(counts.values()) == {1}, "an order was applied twice"

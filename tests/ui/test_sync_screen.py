@@ -45,3 +45,37 @@ def test_refused_orders_are_listed_with_the_reason_and_voided(qtbot, signed_in: 
     qtbot.waitUntil(lambda: screen.list.count() == 0)
     with db.read() as s:
         assert s.scalars(select(Order).order_by(Order.number)).first().status == "voided"
+
+
+def test_a_sync_problem_is_a_warning_in_the_status_bar_and_a_manager_closes_it(
+    qtbot, signed_in: MainWindow, tmp_path
+):
+    """A pull that sets a record aside is not "Online": the status bar says there is a
+    problem, the Sync screen says which, and a manager closes it once dealt with."""
+    window = signed_in
+    db = window.register.db
+    with Simulator() as sim:
+        product = next(p for p in sim.state.products.values() if p["SKUs"])
+        prices = product["SKUs"][0]["Prices"]
+        prices.append(dict(prices[0]))  # two prices at one level: cannot be stored
+        creds = Credentials(DEMO_USERNAME, DEMO_PASSWORD)
+        engine = SyncEngine(db, lambda: WineDirectClient(sim.url, creds))
+        engine.run_once()
+        engine.close()
+    from tastingroom.status import read_status
+
+    window.show_status(read_status(db))
+    label = window.status_label
+    assert "▲ Sync problem" in label.text() and product["Title"] in label.toolTip()
+    assert label.property("state") == "warning"
+    qtbot.mouseClick(window.nav["Sync"], Qt.MouseButton.LeftButton)
+    screen = window.sync_screen
+    assert screen.problem_list.count() == 1
+    assert product["Title"] in screen.problem_list.item(0).text()
+    window.resize(1280, 800)
+    window.grab().save(str(tmp_path / "sync-problem.png"))
+    qtbot.mouseClick(screen.acknowledge_button, Qt.MouseButton.LeftButton)
+    window.approval_dialog = screen.approval_dialog
+    approve_as(qtbot, window, "Morgan Lee", "2222")
+    qtbot.waitUntil(lambda: screen.problem_list.count() == 0)
+    assert "Closed" in screen.message.text()

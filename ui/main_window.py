@@ -723,9 +723,10 @@ def status_line(status: Status) -> str:
         parts.append(f"last sync {_clock(status.last_pull_at)}")
     if status.problems:
         first = status.problems[0]
+        head = first.split(": ", 1)[0]  # "Pickup 10021: Web order … twice" -> its subject
+        first = head if len(head) <= 60 else first[:60] + "…"
         more = len(status.problems) - 1
-        more = f" (+{more} more on the Sync screen)" if more else ""
-        parts.append((first[:90] + "…" if len(first) > 90 else first) + more)
+        parts.append(first + (f" (+{more} more)" if more else "") + ": see Sync")
     parts.append(f"terminal {status.terminal}")
     return "  ·  ".join(parts)
 

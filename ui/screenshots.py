@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,29 @@ def _wait_for_first_sync(bridge: SyncBridge, seconds: float = 30.0) -> None:
         app.processEvents()
         status = bridge.last_status
         if status is not None and status.online is not None:
+            return
+        time.sleep(0.02)
+
+
+def _pickup_taken_twice(window, bridge: SyncBridge, cashier) -> None:
+    """A guest collects a web order here while, unknown to the register, it was marked
+    picked up on the website: the Sync screen then shows the problem a manager must see."""
+    from PySide6.QtWidgets import QApplication
+
+    from tastingroom.age import check_birth_date
+    from tastingroom.pickups import hand_over, pickups
+
+    db = window.register.db
+    waiting = next(p for p in pickups(db) if p.waiting)
+    bridge.simulator.state.post_pickup({"OrderNumber": waiting.number, "isPickedUp": True})
+    check = check_birth_date(window.register.settings, cashier.id, date(1972, 5, 2))
+    hand_over(db, waiting.order_id, cashier, check)
+    bridge.wake()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        QApplication.instance().processEvents()
+        status = bridge.last_status
+        if status is not None and any(waiting.number in p for p in status.problems):
             return
         time.sleep(0.02)
 
@@ -119,6 +143,7 @@ def render(folder: Path) -> list[Path]:
             window.show_screen(2)
             shots.append(_save(window, folder / "orders.png"))
             window.signed_in(next(m for m in list_staff(db) if m.role is Role.MANAGER))
+            _pickup_taken_twice(window, bridge, cashier)
             window.show_screen(3)
             shots.append(_save(window, folder / "sync.png"))
             window.show_screen(4)

@@ -48,6 +48,7 @@ class SyncScreen(QWidget):
         self.void_button.clicked.connect(self.void_selected)
         self.problem_list = QListWidget()
         self.problem_list.setWordWrap(True)
+        self.problem_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.acknowledge_button = QPushButton("Dealt with (manager)")
         self.acknowledge_button.clicked.connect(self.acknowledge_selected)
         sync_now = QPushButton("Sync now")

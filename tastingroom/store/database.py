@@ -24,6 +24,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tastingroom.store.errors import DatabaseDamaged, DiskFull, StoreError
+from tastingroom.store.private import private_folder, protect_data_folder
 
 BUSY_TIMEOUT_MS = 10_000
 SCHEMA_REVISION = "0003"
@@ -175,11 +176,15 @@ class Database:
 
     @classmethod
     def open(cls, path: Path, *, migrate: bool = True) -> Database:
-        """Open (creating if needed), check integrity, and bring the schema up to date."""
+        """Open (creating if needed), check integrity, and bring the schema up to date.
+
+        The data folder and its files are made private to this account first (see
+        `private`): they hold customers' details and staff PIN hashes."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
         db = cls(path)
         db.check_integrity()
+        protect_data_folder(path)
         if migrate and db.schema_revision() != SCHEMA_REVISION:
             from tastingroom.store.migrate import upgrade
 

@@ -45,6 +45,8 @@ from tastingroom.winedirect.errors import (
 
 log = logging.getLogger(__name__)
 
+MESSAGE_LIMIT = 2000
+"""What is kept of a failure's message for `status`: a few lines, never a whole reply."""
 RATE_WINDOW_S = 61.0
 """WineDirect's limit is per minute: no 429 wait is ever longer than that, whatever a
 reply's headers claim."""
@@ -260,6 +262,7 @@ class SyncEngine:
         return self.clock.now() + timedelta(seconds=min(RATE_WINDOW_S, max(1.0, wait)))
 
     def _failed(self, report: CycleReport, message: str, online: str = "false", **extra: str):
+        message = message if len(message) <= MESSAGE_LIMIT else message[:MESSAGE_LIMIT] + "…"
         report.error = message
         report.problems.insert(0, message)
         self._record(

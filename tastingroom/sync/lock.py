@@ -34,7 +34,7 @@ class SyncLock:
         self.role = role
         # thread_local=False: the register takes it on the UI thread and releases it
         # from the sync thread's shutdown.
-        self._lock = FileLock(str(self.path), thread_local=False, is_singleton=False)
+        self._lock = FileLock(str(self.path), mode=0o600, thread_local=False, is_singleton=False)
         self._guard = threading.Lock()
 
     @property
@@ -70,7 +70,7 @@ class SyncLock:
         2026-11-23 14:02 UTC"); None when nobody does (or, with `others_only`, when it is
         this very process)."""
         if not self._lock.is_locked:
-            probe = FileLock(str(self.path), thread_local=False, is_singleton=False)
+            probe = FileLock(str(self.path), mode=0o600, thread_local=False, is_singleton=False)
             try:
                 probe.acquire(timeout=0)
             except Timeout:
@@ -96,7 +96,9 @@ class SyncLock:
         }
         tmp = self.note_path.with_name(self.note_path.name + f".{os.getpid()}.tmp")
         try:
-            tmp.write_text(json.dumps(note), encoding="utf-8")
+            descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(json.dumps(note))
             os.replace(tmp, self.note_path)
         except OSError:  # the note is only for messages; the lock is what counts
             tmp.unlink(missing_ok=True)

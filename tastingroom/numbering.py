@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session
 
 from tastingroom.sales import format_number
 from tastingroom.settings import load_settings
-from tastingroom.store.database import Database
+from tastingroom.store.database import Database, fsync_folder
 from tastingroom.store.models import (
     AuditEntry,
     NumberSequence,
@@ -508,20 +508,6 @@ def _write_sidecar(folder: Path, water: HighWater) -> None:
             os.unlink(tmp)
         raise
     fsync_folder(folder)
-
-
-def fsync_folder(folder: Path) -> None:
-    """Make a rename in `folder` durable (POSIX; a no-op where folders cannot be opened)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _machine_id() -> str | None:

@@ -149,7 +149,7 @@ def _short_of_space(folder: Path, needed: int) -> bool:
     return soft != resource.RLIM_INFINITY and soft < needed
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     """Make a rename in `folder` durable (POSIX; where folders cannot be opened, skipped)."""
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -304,7 +304,7 @@ class Database:
                     "Nothing was left behind; the register's database is untouched."
                 ) from None
             raise
-        _fsync_folder(target.parent)
+        fsync_folder(target.parent)
         return target
 
     def _refuse_live_target(self, *targets: Path) -> None:

@@ -114,12 +114,11 @@ def _restore_locked(folder: Path, live: Path, source: Path, now: datetime) -> Re
 
     from tastingroom.numbering import (
         adopt_home,
-        fsync_folder,
         numbering_notice,
         read_high_water,
         start_new_series,
     )
-    from tastingroom.store.database import Database
+    from tastingroom.store.database import Database, fsync_folder
     from tastingroom.store.models import Order
 
     staged = _stage(source, folder)

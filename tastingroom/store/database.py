@@ -24,7 +24,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tastingroom.store.errors import DatabaseDamaged, DiskFull, StoreError
-from tastingroom.store.private import private_folder, protect_data_folder
+from tastingroom.store.private import create_private_file, private_folder, protect_data_folder
 
 BUSY_TIMEOUT_MS = 10_000
 SCHEMA_REVISION = "0003"
@@ -182,6 +182,7 @@ class Database:
         `private`): they hold customers' details and staff PIN hashes."""
         path = Path(path)
         private_folder(path.parent)
+        create_private_file(path)
         db = cls(path)
         db.check_integrity()
         protect_data_folder(path)

@@ -52,6 +52,16 @@ def private_folder(folder: Path) -> Path:
     return folder
 
 
+def create_private_file(path: Path) -> None:
+    """Create an empty `path` readable by this account alone, if it does not exist: SQLite
+    takes an empty file as a new database, and gives its -wal and -shm the same mode."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        return
+    os.close(descriptor)
+
+
 def protect_data_folder(database: Path) -> None:
     """Make the database's folder, the database and every copy of it beside it private."""
     folder = database.parent

@@ -6,7 +6,9 @@ licence number, no date of birth.
 
 Age is counted on the store's local date (a sale at 00:30 in California is on the
 Californian date, whatever UTC says). Someone born on 29 February turns a year older
-on 1 March in years without one, which is what comparing (month, day) gives.
+on 1 March in years without one, which is what comparing (month, day) gives. A date of
+birth in the future, or more than 120 years ago, is a typo (`entry.birth_date`) and is
+refused rather than recorded as a check.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from tastingroom import entry
+from tastingroom.entry import EntryRefused, refused_as
 from tastingroom.settings import StoreSettings
 from tastingroom.store.models import utcnow
 
@@ -26,7 +30,7 @@ class Method(StrEnum):
     VISUAL = "visual"
 
 
-class AgeCheckError(ValueError):
+class AgeCheckError(EntryRefused):
     """A check that cannot be recorded as asked (the message says why)."""
 
 
@@ -68,6 +72,8 @@ def check_birth_date(
         raise AgeCheckError("A visual check has no date of birth; use check_visual.")
     now = now or utcnow()
     today = store_today(settings, now)
+    with refused_as(AgeCheckError):
+        born = entry.birth_date(born, today)
     age = years_between(born, today)
     if id_expires is not None and id_expires < today:
         return AgeCheckResult(

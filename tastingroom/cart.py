@@ -5,20 +5,27 @@ with their reasons and approvals, how the order leaves the shop. `pricing` turns
 into numbers each time it is shown. Privileged changes (voiding a line, overriding a
 price) need a manager's `Approval` at the moment they are made; discounts are checked
 against the store's limit when priced and again at commit (see `sales`).
+
+What staff type passes `tastingroom.entry`'s rules on the way in: amounts are whole
+cents within the store's limits (`Cart.limits`; `Register.new_cart` gives the store's
+own), addresses are clean text of a stated length. A refused change changes nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tastingroom import entry
 from tastingroom.catalog import Item
+from tastingroom.entry import DEFAULT_LIMITS, EntryRefused, Limits, refused_as
+from tastingroom.money import format_cents
 from tastingroom.pricing import ClubTerms, Discount, LineInput, PricingError
 from tastingroom.staff import Action, Approval, require
 
 MAX_QUANTITY = 999
 
 
-class CartError(ValueError):
+class CartError(EntryRefused):
     """A change the cart refuses (the message says why)."""
 
 
@@ -36,7 +43,10 @@ class CustomerInfo:
 
 @dataclass(frozen=True)
 class ShipTo:
-    """A shipped order's destination; WineDirect fulfils it and sends back tracking."""
+    """A shipped order's destination; WineDirect fulfils it and sends back tracking.
+
+    Each part is cleaned by its `entry` rule as the destination is made (typed, or read
+    from the customer's record), so what is shipped to is what is stored and sent."""
 
     first_name: str
     last_name: str
@@ -48,6 +58,11 @@ class ShipTo:
     address2: str | None = None
 
     def __post_init__(self) -> None:
+        with refused_as(CartError):
+            for name, rule in _SHIP_TO_RULES:
+                object.__setattr__(self, name, entry.text(getattr(self, name), rule))
+            object.__setattr__(self, "address2", entry.optional_text(self.address2, entry.ADDRESS2))
+            entry.cents(self.shipping_cents, entry.SHIPPING)
         missing = [
             label
             for label, value in (
@@ -61,8 +76,16 @@ class ShipTo:
         ]
         if missing:
             raise CartError(f"The shipping address needs a {', '.join(missing)}.")
-        if self.shipping_cents < 0:
-            raise CartError("The shipping charge cannot be negative.")
+
+
+_SHIP_TO_RULES = (
+    ("first_name", entry.FIRST_NAME),
+    ("last_name", entry.LAST_NAME),
+    ("address", entry.ADDRESS),
+    ("city", entry.CITY),
+    ("state", entry.STATE),
+    ("zip_code", entry.ZIP_CODE),
+)
 
 
 @dataclass
@@ -88,6 +111,10 @@ class CartLine:
             discount=self.discount,
         )
 
+    def unit_cents(self) -> int:
+        """The most one item on this line can cost: its override, or its dearest price."""
+        return dearest_price(self.item) if self.override_cents is None else self.override_cents
+
 
 def check_quantity(quantity: object) -> int:
     if isinstance(quantity, bool) or not isinstance(quantity, int):
@@ -95,6 +122,12 @@ def check_quantity(quantity: object) -> int:
     if not 1 <= quantity <= MAX_QUANTITY:
         raise CartError(f"The quantity must be between 1 and {MAX_QUANTITY}.")
     return quantity
+
+
+def dearest_price(item: Item) -> int:
+    """The most `item` costs at any of its price levels: what a line is checked against
+    before pricing knows the customer's level."""
+    return max((price for price, _ in item.prices.values()), default=0)
 
 
 @dataclass
@@ -106,6 +139,19 @@ class Cart:
     order_discount_approval: Approval | None = None
     ship_to: ShipTo | None = None
     tip_cents: int = 0
+    limits: Limits = DEFAULT_LIMITS
+    """The store's limits on what is typed (`Register.new_cart` sets the store's own)."""
+
+    def _check_line(self, unit_cents: int, quantity: int) -> None:
+        """A line may not come to more than the store's line limit."""
+        limit = self.limits.line_cents
+        if unit_cents * quantity > limit:
+            raise CartError(
+                f"{quantity} at {format_cents(unit_cents)} comes to "
+                f"{format_cents(unit_cents * quantity)}: a line cannot be more than "
+                f"{format_cents(limit)} (store limit).",
+                entry.LINE.field,
+            )
 
     def add(self, item: Item, quantity: int = 1) -> CartLine:
         """Add an item; a plain line of the same SKU grows instead of repeating."""
@@ -116,8 +162,11 @@ class Cart:
                 and line.override_cents is None
                 and not line.discount
             ):
-                line.quantity = check_quantity(line.quantity + quantity)
+                grown = check_quantity(line.quantity + quantity)
+                self._check_line(dearest_price(item), grown)
+                line.quantity = grown
                 return line
+        self._check_line(dearest_price(item), quantity)
         line = CartLine(item, quantity)
         self.lines.append(line)
         return line
@@ -131,6 +180,8 @@ class Cart:
         """More is always allowed; fewer is a partial void and needs a manager."""
         line = self._line(index)
         check_quantity(quantity)
+        if quantity > line.quantity:
+            self._check_line(line.unit_cents(), quantity)
         if quantity < line.quantity:
             require(approval, Action.VOID_LINE, self.staff_id)
         line.quantity = quantity
@@ -142,6 +193,7 @@ class Cart:
         line = self._line(index)
         if item.base_sku_id != line.item.base_sku_id:
             raise CartError(f"{item.name} is not a pack of {line.item.name}.")
+        self._check_line(dearest_price(item), line.quantity)
         if item.units < line.item.units:
             require(approval, Action.VOID_LINE, self.staff_id)
         line.item = item
@@ -155,8 +207,9 @@ class Cart:
 
     def override_price(self, index: int, cents: int, approval: Approval | None) -> None:
         line = self._line(index)
-        if cents < 0:
-            raise CartError("A price cannot be negative.")
+        with refused_as(CartError):
+            entry.cents(cents, entry.OVERRIDE, self.limits.override_cents)
+        self._check_line(cents, line.quantity)
         require(approval, Action.PRICE_OVERRIDE, self.staff_id)
         line.override_cents = cents
         line.override_approval = approval
@@ -181,9 +234,8 @@ class Cart:
         self.order_discount_approval = approval if discount else None
 
     def set_tip(self, cents: int) -> None:
-        if cents < 0:
-            raise CartError("A tip cannot be negative.")
-        self.tip_cents = cents
+        with refused_as(CartError):
+            self.tip_cents = entry.cents(cents, entry.TIP, self.limits.tip_cents)
 
     def pricing_inputs(self) -> list[LineInput]:
         if not self.lines:

@@ -1,7 +1,8 @@
 """Customers in the local cache: finding them at the counter and adding new ones.
 
 A new customer gets our UUID, which goes to WineDirect as `AltContactID`; the
-contact id WineDirect gives back is stored beside it once sync learns it.
+contact id WineDirect gives back is stored beside it once sync learns it. What staff
+type for a customer, and what they search for, passes `tastingroom.entry`'s rules.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from tastingroom import entry
 from tastingroom.cart import CustomerInfo, ShipTo
+from tastingroom.entry import EntryRefused, matches, refused_as, search_text
 from tastingroom.pricing import ClubTerms
 from tastingroom.store.database import Database
 from tastingroom.store.models import ClubMembership, Customer, ShippingAddress, new_id, utcnow
@@ -21,22 +24,33 @@ from tastingroom.sync.outbox import OutboxKind, enqueue
 ACTIVE = "Active"
 
 
-class CustomerError(ValueError):
+class CustomerError(EntryRefused):
     """A customer that cannot be saved as entered."""
 
 
 @dataclass(frozen=True)
 class NewCustomer:
+    """A customer as typed at the counter, cleaned by the text rules as it is made."""
+
     first_name: str
     last_name: str
     email: str | None = None
     phone: str | None = None
 
     def __post_init__(self) -> None:
-        if not (self.first_name.strip() or self.last_name.strip()):
-            raise CustomerError("A customer needs a name.")
-        if self.email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", self.email.strip()):
-            raise CustomerError(f"{self.email!r} is not an email address.")
+        with refused_as(CustomerError):
+            for name, rule in _RULES:
+                object.__setattr__(self, name, entry.text(getattr(self, name), rule))
+            for name, rule in _OPTIONAL_RULES:
+                object.__setattr__(self, name, entry.optional_text(getattr(self, name), rule))
+        if not (self.first_name or self.last_name):
+            raise CustomerError("A customer needs a name.", entry.FIRST_NAME.field)
+        if self.email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", self.email):
+            raise CustomerError(f"{self.email!r} is not an email address.", entry.EMAIL.field)
+
+
+_RULES = (("first_name", entry.FIRST_NAME), ("last_name", entry.LAST_NAME))
+_OPTIONAL_RULES = (("email", entry.EMAIL), ("phone", entry.PHONE))
 
 
 def customer_info(session: Session, customer_id: str) -> CustomerInfo:
@@ -120,20 +134,20 @@ def one_line(address: str, city: str, state: str, zip_code: str) -> str:
 
 
 def search(session: Session, query: str, limit: int = 30) -> list[Customer]:
-    """By name, email or phone; digits in the query match phone numbers however typed."""
-    q = query.strip()
+    """By name, email or phone; digits in the query match phone numbers however typed.
+    `%` and `_` are looked for as themselves."""
+    q = search_text(query)
     if not q:
         return []
-    like = f"%{q}%"
     conditions = [
-        Customer.first_name.ilike(like),
-        Customer.last_name.ilike(like),
-        (Customer.first_name + " " + Customer.last_name).ilike(like),
-        Customer.email.ilike(like),
+        matches(Customer.first_name, q),
+        matches(Customer.last_name, q),
+        matches(Customer.first_name + " " + Customer.last_name, q),
+        matches(Customer.email, q),
     ]
     digits = re.sub(r"\D", "", q)
     if len(digits) >= 3:
-        conditions.append(Customer.phone.like(f"%{digits}%"))
+        conditions.append(matches(Customer.phone, digits))
     return list(
         session.scalars(
             select(Customer)
@@ -150,10 +164,10 @@ def add_customer(db: Database, new: NewCustomer) -> str:
     with db.write() as s:
         row = Customer(
             id=new_id(),
-            first_name=new.first_name.strip(),
-            last_name=new.last_name.strip(),
-            email=(new.email or "").strip().lower() or None,
-            phone=phone,
+            first_name=new.first_name,
+            last_name=new.last_name,
+            email=new.email.lower() if new.email else None,
+            phone=phone or None,
             date_modified=utcnow(),
         )
         s.add(row)

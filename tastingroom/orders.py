@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 
+from tastingroom.entry import matches, search_text
 from tastingroom.store.database import Database
 from tastingroom.store.models import Customer, Order, OutboxItem
 from tastingroom.sync.outbox import OutboxKind
@@ -39,15 +40,14 @@ def list_orders(db: Database, query: str = "", limit: int = 200) -> list[OrderRo
             .order_by(Order.created_at.desc())
             .limit(limit)
         )
-        q = query.strip()
+        q = search_text(query)
         if q:
-            like = f"%{q}%"
             stmt = stmt.where(
                 or_(
-                    Order.number.like(like),
-                    Order.tracking_number.like(like),
-                    Customer.email.ilike(like),
-                    (Customer.first_name + " " + Customer.last_name).ilike(like),
+                    matches(Order.number, q),
+                    matches(Order.tracking_number, q),
+                    matches(Customer.email, q),
+                    matches(Customer.first_name + " " + Customer.last_name, q),
                 )
             )
         rows = s.execute(stmt).all()

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 
 from tastingroom.age import AgeCheckResult, needs_check
+from tastingroom.entry import matches, search_text
 from tastingroom.settings import load_settings
 from tastingroom.staff import StaffMember
 from tastingroom.store.database import Database
@@ -52,14 +53,13 @@ def pickups(db: Database, query: str = "", include_done: bool = False) -> list[P
             .where(Order.source == "web", Order.pickup_location == settings.pickup_location)
             .order_by(Order.created_at)
         )
-        q = query.strip()
+        q = search_text(query)
         if q:
-            like = f"%{q}%"
             stmt = stmt.where(
                 or_(
-                    Order.number.like(like),
-                    Customer.email.ilike(like),
-                    (Customer.first_name + " " + Customer.last_name).ilike(like),
+                    matches(Order.number, q),
+                    matches(Customer.email, q),
+                    matches(Customer.first_name + " " + Customer.last_name, q),
                 )
             )
         if not include_done:

@@ -20,7 +20,9 @@ The order of operations on a line (each step works on what the previous one left
    in proportion to what they still cost, so that tax stays right per line.
 5. Tax per line: taxable lines of a taxable customer at the order's rate, half-up.
 
-Total = sum of line nets + sum of line taxes + shipping + tip. Nothing is negative.
+Total = sum of line nets + sum of line taxes + shipping + tip. Nothing is negative, and
+every amount is whole cents (`tastingroom.entry`): a float or an infinity never reaches
+a total.
 """
 
 from __future__ import annotations
@@ -28,30 +30,40 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from tastingroom import entry
+from tastingroom.entry import EntryRefused, refused_as
 from tastingroom.kinds import WINE_BOTTLE_KINDS, Kind
 from tastingroom.money import PPM, apply_rate, format_cents, format_rate, round_cents
 from tastingroom.settings import StoreSettings
 
 
-class PricingError(ValueError):
+class PricingError(EntryRefused):
     """A cart that cannot be priced as asked (the message says what to change)."""
 
 
 @dataclass(frozen=True)
 class Discount:
-    """A manual discount: a rate (ppm) or an amount in cents, never both, with a reason."""
+    """A manual discount: a rate (ppm) or an amount in cents, never both, with a reason.
+
+    The reason is printed on the receipt, so it passes the text rule for its field."""
 
     reason: str
     rate_ppm: int = 0
     amount_cents: int = 0
 
     def __post_init__(self) -> None:
-        if not self.reason.strip():
-            raise PricingError("A discount needs a reason.")
+        with refused_as(PricingError):
+            object.__setattr__(self, "reason", entry.text(self.reason, entry.DISCOUNT_REASON))
+            entry.cents(self.amount_cents, entry.DISCOUNT)
+        size = entry.DISCOUNT.field
+        if isinstance(self.rate_ppm, bool) or not isinstance(self.rate_ppm, int):
+            raise PricingError("A percentage off must be whole parts per million.", size)
+        if not self.reason:
+            raise PricingError("A discount needs a reason.", entry.DISCOUNT_REASON.field)
         if (self.rate_ppm > 0) == (self.amount_cents > 0):
-            raise PricingError("A discount is either a percentage or an amount.")
-        if self.rate_ppm < 0 or self.rate_ppm > 1_000_000 or self.amount_cents < 0:
-            raise PricingError("A discount must be between 0% and 100% or a positive amount.")
+            raise PricingError("A discount is either a percentage or an amount.", size)
+        if not 0 <= self.rate_ppm <= 1_000_000:
+            raise PricingError("A discount must be between 0% and 100% or a positive amount.", size)
 
     def cents_off(self, base_cents: int) -> int:
         if self.rate_ppm:
@@ -167,8 +179,8 @@ def _unit_price(line: LineInput, level: str, default_level: str) -> tuple[int, i
         unit = sale
         notes.append(f"on sale {format_cents(sale)} (was {format_cents(price)})")
     if line.override_cents is not None:
-        if line.override_cents < 0:
-            raise PricingError("A price override cannot be negative.")
+        with refused_as(PricingError):
+            entry.cents(line.override_cents, entry.OVERRIDE)
         notes.append(f"price changed to {format_cents(line.override_cents)} by a manager")
         unit = line.override_cents
     return unit, price, notes
@@ -200,8 +212,9 @@ def price_cart(lines: list[LineInput], ctx: PricingContext) -> PricedCart:
     for line in lines:
         if line.quantity <= 0 or line.units <= 0:
             raise PricingError(f"{line.name}: the quantity must be a whole number above zero.")
-    if ctx.shipping_cents < 0 or ctx.tip_cents < 0:
-        raise PricingError("Shipping and tips cannot be negative.")
+    with refused_as(PricingError):
+        entry.cents(ctx.shipping_cents, entry.SHIPPING)
+        entry.cents(ctx.tip_cents, entry.TIP)
 
     bottles = sum(line.quantity * line.units for line in lines if line.kind in WINE_BOTTLE_KINDS)
     case_applies = (

@@ -3,7 +3,9 @@
 `Register.commit` is the only way a register sale reaches the database. Everything is
 checked before anything is written (tenders cover the total, an age check passed
 where alcohol is sold, quantities make sense, every privileged change carries its
-manager approval); then one transaction writes the order, its lines, tenders, the
+manager approval, and, as the last guard, every amount and text typed into the cart
+passes `tastingroom.entry`'s rules against the store's current limits, however the
+cart was changed); then one transaction writes the order, its lines, tenders, the
 age check, the stock it depletes, one outbox row and one audit row. When `commit`
 returns, the sale survives a crash or a power cut (`synchronous=FULL`); a receipt may
 be printed only after that.
@@ -11,6 +13,7 @@ be printed only after that.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,10 +22,12 @@ from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
+from tastingroom import entry
 from tastingroom.age import AgeCheckResult, needs_check
-from tastingroom.cart import Cart, CartError, check_quantity
+from tastingroom.cart import Cart, check_quantity
 from tastingroom.catalog import CatalogIndex
 from tastingroom.customers import customer_info
+from tastingroom.entry import EntryRefused, Limits, refused_as
 from tastingroom.money import format_cents
 from tastingroom.pricing import (
     Discount,
@@ -84,7 +89,7 @@ class SaleStatements:
         self.audit = Prepared(AuditEntry.__table__.insert(), dialect)
 
 
-class SaleRefused(ValueError):
+class SaleRefused(EntryRefused):
     """The sale was not committed; nothing was written. The message says why."""
 
 
@@ -115,6 +120,15 @@ class Register:
         self._sql = SaleStatements(db.engine.dialect)
         self.after_commit: list[Callable[[CommittedSale], None]] = []
         """Called with each committed sale (the sync thread's wake-up, the receipt)."""
+
+    @property
+    def limits(self) -> Limits:
+        """The store's limits on amounts typed at the counter."""
+        return self.settings.limits
+
+    def new_cart(self, staff_id: str) -> Cart:
+        """An empty cart that checks what is typed against this store's limits."""
+        return Cart(staff_id=staff_id, limits=self.limits)
 
     def reload_settings(self) -> None:
         """Read the settings and destination tax rates again (after they were changed)."""
@@ -191,6 +205,36 @@ class Register:
         if discount_share_ppm(order_off, base) > limit:
             require(cart.order_discount_approval, Action.DISCOUNT_OVER_LIMIT, cart.staff_id)
 
+    # --- the last guard ---------------------------------------------------------------------
+
+    def _check_entries(self, cart: Cart, tenders: list[TenderInput]) -> None:
+        """Every amount and text typed into the cart, checked again against the store's
+        limits now: a cart is plain data, and may have been changed around its methods."""
+        limits = self.limits
+        discounts = [cart.order_discount, *(line.discount for line in cart.lines)]
+        with refused_as(SaleRefused):
+            for line in cart.lines:
+                check_quantity(line.quantity)
+                if line.override_cents is not None:
+                    entry.cents(line.override_cents, entry.OVERRIDE, limits.override_cents)
+            entry.cents(cart.tip_cents, entry.TIP, limits.tip_cents)
+            if cart.ship_to is not None:
+                entry.cents(cart.ship_to.shipping_cents, entry.SHIPPING, limits.shipping_cents)
+            for checked in (cart.ship_to, *discounts, *tenders):
+                if checked is not None:
+                    dataclasses.replace(checked)  # runs its own checks again
+
+    def _check_lines(self, priced: PricedCart) -> None:
+        """No line comes to more than the store's line limit, as priced for this customer."""
+        limit = self.limits.line_cents
+        for p in priced.lines:
+            if p.gross_cents > limit:
+                raise SaleRefused(
+                    f"{p.name} comes to {format_cents(p.gross_cents)}: a line cannot be more "
+                    f"than {format_cents(limit)} (store limit).",
+                    entry.LINE.field,
+                )
+
     # --- committing -------------------------------------------------------------------------
 
     def commit(
@@ -205,12 +249,9 @@ class Register:
             raise SaleRefused("This cart was rung by someone else; sign in as them to finish it.")
         if not cart.lines:
             raise SaleRefused("The cart is empty.")
-        try:
-            for line in cart.lines:
-                check_quantity(line.quantity)
-        except CartError as exc:
-            raise SaleRefused(str(exc)) from exc
+        self._check_entries(cart, tenders)
         priced = self.price(cart)
+        self._check_lines(priced)
         self._check_privileges(cart, priced)
         if needs_check(self.settings, cart.kinds):
             if age_check is None:
@@ -219,7 +260,7 @@ class Register:
                 raise SaleRefused(f"The age check did not pass: {age_check.message}")
         if not tenders:
             raise SaleRefused(f"Take payment of {format_cents(priced.total_cents)} first.")
-        settlement = settle(priced.total_cents, tenders)
+        settlement = settle(priced.total_cents, tenders, self.limits)
 
         now = utcnow()
         order_id = new_id()

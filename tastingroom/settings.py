@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, fields
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from tastingroom.money import percent_to_ppm, ppm_to_percent
+from tastingroom.entry import CEILING_CENTS, DEFAULT_LIMITS, Limits
+from tastingroom.money import format_cents, percent_to_ppm, ppm_to_percent
 from tastingroom.store.models import Setting, TaxRate
 
 
@@ -66,6 +67,17 @@ class StoreSettings:
     """The register locks after this long untouched (0: only when someone taps Lock)."""
     lockout_attempts: int = 5
     lockout_minutes: int = 5
+    max_line_cents: int = DEFAULT_LIMITS.line_cents
+    """The most one cart line may come to, price times quantity ($10,000.00 unless set):
+    a slip of the finger on the quantity or a price is refused, not rung up."""
+    max_tender_cents: int = DEFAULT_LIMITS.tender_cents
+    """The most one payment may be ($50,000.00 unless set)."""
+    max_tip_cents: int = DEFAULT_LIMITS.tip_cents
+    """The most a tip may be ($1,000.00 unless set)."""
+    max_override_cents: int = DEFAULT_LIMITS.override_cents
+    """The most a manager may set one item's price to ($10,000.00 unless set)."""
+    max_shipping_cents: int = DEFAULT_LIMITS.shipping_cents
+    """The most a shipping charge may be ($1,000.00 unless set)."""
     extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -77,6 +89,35 @@ class StoreSettings:
             raise SettingsError("The idle lock is between 0 (never) and 240 minutes.")
         if self.minimum_age < 0 or self.tax_rate_ppm < 0:
             raise SettingsError("Ages and tax rates cannot be negative.")
+        for name, label in LIMIT_SETTINGS.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise SettingsError(f"{label} must be whole cents.")
+            if not 1 <= value <= CEILING_CENTS:
+                raise SettingsError(
+                    f"{label} must be between $0.01 and {format_cents(CEILING_CENTS)}."
+                )
+
+    @property
+    def limits(self) -> Limits:
+        """The limits staff entries are checked against (see `tastingroom.entry`)."""
+        return Limits(
+            line_cents=self.max_line_cents,
+            tender_cents=self.max_tender_cents,
+            tip_cents=self.max_tip_cents,
+            override_cents=self.max_override_cents,
+            shipping_cents=self.max_shipping_cents,
+        )
+
+
+LIMIT_SETTINGS = {
+    "max_line_cents": "The largest line",
+    "max_tender_cents": "The largest payment",
+    "max_tip_cents": "The largest tip",
+    "max_override_cents": "The highest price a manager may set",
+    "max_shipping_cents": "The largest shipping charge",
+}
+"""The limits on amounts typed at the counter, and what a manager calls them."""
 
 
 _FIELDS = {f.name: f for f in fields(StoreSettings) if f.name != "extra"}

@@ -20,6 +20,7 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
+from tastingroom import entry
 from tastingroom.settings import load_settings
 from tastingroom.store.database import Database
 from tastingroom.store.models import AuditEntry, Staff, new_id, utcnow
@@ -97,8 +98,10 @@ def _valid_pin(pin: str) -> None:
 
 
 def add_staff(db: Database, name: str, role: Role, pin: str) -> StaffMember:
+    """Someone who may sign in. The name is on the sign-in buttons and every receipt, so
+    it passes the text rule for staff names (`entry.STAFF_NAME`)."""
     _valid_pin(pin)
-    name = name.strip()
+    name = entry.text(name, entry.STAFF_NAME)
     if not name:
         raise AuthError("Staff need a name.")
     with db.write() as s:

@@ -2,8 +2,9 @@
 
 Cards are taken on a separate card terminal. The register records the card type,
 the last four digits and the approval code, and refuses anything that looks like a
-full card number, so that card data can never reach the disk or a log.
-Change is given only from cash: the non-cash tenders may not exceed what is due.
+full card number in any field (`tastingroom.entry`), so that card data can never reach
+the disk or a log. Every amount is whole cents, and no payment is above the store's
+limit. Change is given only from cash: the non-cash tenders may not exceed what is due.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from tastingroom import entry
+from tastingroom.entry import DEFAULT_LIMITS, EntryRefused, Limits, refused_as
 from tastingroom.money import format_cents
 
 
@@ -38,7 +41,7 @@ class TenderKind(StrEnum):
 CARD_TYPES = ("Visa", "Mastercard", "American Express", "Discover", "Other")
 
 
-class TenderError(ValueError):
+class TenderError(EntryRefused):
     """A payment that cannot be accepted as entered (the message says what to fix)."""
 
 
@@ -55,26 +58,47 @@ class TenderInput:
     reason: str | None = None
 
     def __post_init__(self) -> None:
-        if self.amount_cents < 0:
-            raise TenderError("A payment cannot be negative.")
+        with refused_as(TenderError):
+            entry.cents(self.amount_cents, entry.TENDER)
+            for name, rule in _TEXT_RULES:
+                object.__setattr__(self, name, entry.optional_text(getattr(self, name), rule))
         if self.kind is TenderKind.CARD:
             if self.card_type not in CARD_TYPES:
-                raise TenderError(f"Choose the card type: {', '.join(CARD_TYPES)}.")
-            if not (self.card_last4 and re.fullmatch(r"\d{4}", self.card_last4)):
+                raise TenderError(f"Choose the card type: {', '.join(CARD_TYPES)}.", "card_type")
+            if not _matches(r"[0-9]{4}", self.card_last4):
                 raise TenderError(
-                    "Enter only the last four digits of the card, as the card terminal shows them."
+                    "Enter only the last four digits of the card, as the card terminal shows them.",
+                    "card_last4",
                 )
-            if not (self.approval_code and re.fullmatch(r"[A-Za-z0-9]{1,12}", self.approval_code)):
-                raise TenderError("Enter the approval code from the card terminal's slip.")
-        if self.kind is TenderKind.GIFT_CARD and not (self.gift_card_code or "").strip():
-            raise TenderError("Enter the gift card's code.")
-        if self.kind is TenderKind.HOUSE_ACCOUNT and not (self.account or "").strip():
-            raise TenderError("Choose whose house account this goes on.")
-        if self.kind is TenderKind.COMPLIMENTARY and not (self.reason or "").strip():
-            raise TenderError("A complimentary order needs a reason.")
-        for text in (self.gift_card_code, self.check_number, self.account, self.reason):
-            if text and re.search(r"\d{12,}", text.replace(" ", "").replace("-", "")):
-                raise TenderError("That looks like a card number; never type card numbers here.")
+            if not _matches(r"[A-Za-z0-9]{1,12}", self.approval_code):
+                raise TenderError(
+                    "Enter the approval code from the card terminal's slip.", "approval_code"
+                )
+        if self.kind is TenderKind.GIFT_CARD and not self.gift_card_code:
+            raise TenderError("Enter the gift card's code.", entry.GIFT_CARD_CODE.field)
+        if self.kind is TenderKind.HOUSE_ACCOUNT and not self.account:
+            raise TenderError("Choose whose house account this goes on.", entry.ACCOUNT.field)
+        if self.kind is TenderKind.COMPLIMENTARY and not self.reason:
+            raise TenderError("A complimentary order needs a reason.", entry.TENDER_REASON.field)
+
+
+def _matches(pattern: str, value: object) -> bool:
+    return isinstance(value, str) and re.fullmatch(pattern, value) is not None
+
+
+_TEXT_RULES = (
+    ("gift_card_code", entry.GIFT_CARD_CODE),
+    ("check_number", entry.CHECK_NUMBER),
+    ("account", entry.ACCOUNT),
+    ("reason", entry.TENDER_REASON),
+)
+
+
+def check_limit(tender: TenderInput, limits: Limits) -> TenderInput:
+    """`tender` if its amount is within the store's limit on one payment."""
+    with refused_as(TenderError):
+        entry.cents(tender.amount_cents, entry.TENDER, limits.tender_cents)
+    return tender
 
 
 @dataclass(frozen=True)
@@ -86,10 +110,15 @@ class Settlement:
     change_from_index: int | None
 
 
-def settle(total_cents: int, tenders: list[TenderInput]) -> Settlement:
-    """Check that the tenders cover `total_cents` exactly, give or take cash change."""
+def settle(
+    total_cents: int, tenders: list[TenderInput], limits: Limits = DEFAULT_LIMITS
+) -> Settlement:
+    """Check that the tenders cover `total_cents` exactly, give or take cash change, and
+    that each is within the store's `limits`."""
     if total_cents < 0:
         raise TenderError("The order total cannot be negative.")
+    for tender in tenders:
+        check_limit(tender, limits)
     paid = sum(t.amount_cents for t in tenders)
     non_cash = sum(t.amount_cents for t in tenders if t.kind is not TenderKind.CASH)
     comps = [t for t in tenders if t.kind is TenderKind.COMPLIMENTARY]

@@ -2,7 +2,9 @@
 the store's policy allows) confirm the guest is visibly over the policy age.
 
 The rules are the engine's (`age`, `idscan`); this dialog only asks and shows. A refusal
-keeps the dialog open with the reason, and nothing can be sold until a check passes.
+keeps the dialog open with the reason, and nothing can be sold until a check passes. A
+date of birth the engine cannot take (in the future, more than 120 years ago) is said
+under the date field.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from tastingroom.age import AgeCheckError, AgeCheckResult, Method, check_birth_date, check_visual
+from tastingroom.entry import BIRTH_DATE
 from tastingroom.idscan import IdScanError, parse_aamva
 from tastingroom.settings import StoreSettings
+from ui.field_messages import FieldMessages
 
 
 class AgeCheckDialog(QDialog):
@@ -54,6 +58,7 @@ class AgeCheckDialog(QDialog):
         self.visual_button.clicked.connect(self.check_visual)
         self.message = QLabel("", objectName="ageMessage")
         self.message.setWordWrap(True)
+        self.messages = FieldMessages(self.message)
         cancel = QPushButton("Cancel")
         cancel.clicked.connect(self.reject)
         row = QHBoxLayout()
@@ -67,13 +72,14 @@ class AgeCheckDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.scan_field)
-        layout.addLayout(row)
+        layout.addWidget(self.messages.under(BIRTH_DATE, row))
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self.setMinimumWidth(520)
 
     def _done(self, result: AgeCheckResult) -> None:
         self.result = result
+        self.messages.clear()
         self.message.setText(result.message)
         self.message.setProperty("refused", not result.passed)
         if result.passed:
@@ -84,18 +90,18 @@ class AgeCheckDialog(QDialog):
         self.scan_field.clear()
         try:
             scan = parse_aamva(text)
-        except IdScanError as exc:
-            self.message.setText(str(exc))
-            return
-        self._done(
-            check_birth_date(
-                self.settings,
-                self.staff_id,
-                scan.birth_date,
-                Method.ID_SCAN,
-                id_expires=scan.expires,
+            self._done(
+                check_birth_date(
+                    self.settings,
+                    self.staff_id,
+                    scan.birth_date,
+                    Method.ID_SCAN,
+                    id_expires=scan.expires,
+                )
             )
-        )
+        except (IdScanError, AgeCheckError) as exc:
+            self.messages.clear()
+            self.message.setText(str(exc))
 
     def check_typed(self) -> None:
         qd = self.dob.date()
@@ -103,13 +109,13 @@ class AgeCheckDialog(QDialog):
             born = date(qd.year(), qd.month(), qd.day())
             self._done(check_birth_date(self.settings, self.staff_id, born, Method.TYPED_DOB))
         except AgeCheckError as exc:
-            self.message.setText(str(exc))
+            self.messages.show(exc)
 
     def check_visual(self) -> None:
         try:
             self._done(check_visual(self.settings, self.staff_id))
         except AgeCheckError as exc:
-            self.message.setText(str(exc))
+            self.messages.show(exc)
 
     def keyPressEvent(self, event) -> None:  # Enter in the date field checks it
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.dob.hasFocus():

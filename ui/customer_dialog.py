@@ -1,6 +1,8 @@
 """Attaching a customer to the sale: search the local cache by name, email or phone, or
 add a new customer (saved here and sent to WineDirect by sync). Club membership shows
-in the list, and club pricing applies to the cart as soon as the customer is attached."""
+in the list, and club pricing applies to the cart as soon as the customer is attached.
+A new customer the engine refuses keeps the dialog open, with the reason under the
+field to correct."""
 
 from __future__ import annotations
 
@@ -18,8 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tastingroom import entry
 from tastingroom.customers import CustomerError, NewCustomer, add_customer, customer_info, search
 from tastingroom.store.database import Database
+from ui.field_messages import FieldMessages
 
 
 class CustomerDialog(QDialog):
@@ -35,19 +39,23 @@ class CustomerDialog(QDialog):
         self.results.itemDoubleClicked.connect(self._pick)
         attach = QPushButton("Attach")
         attach.clicked.connect(lambda: self._pick(self.results.currentItem()))
-        self.first = QLineEdit()
-        self.last = QLineEdit()
-        self.email = QLineEdit()
-        self.phone = QLineEdit()
-        form = QFormLayout()
-        form.addRow("First name", self.first)
-        form.addRow("Last name", self.last)
-        form.addRow("Email", self.email)
-        form.addRow("Phone", self.phone)
+        self.first = QLineEdit(maxLength=entry.FIRST_NAME.max_length)
+        self.last = QLineEdit(maxLength=entry.LAST_NAME.max_length)
+        self.email = QLineEdit(maxLength=entry.EMAIL.max_length)
+        self.phone = QLineEdit(maxLength=entry.PHONE.max_length)
         create = QPushButton("Add new customer")
         create.clicked.connect(self.create)
         self.message = QLabel("", objectName="notice")
         self.message.setWordWrap(True)
+        self.messages = FieldMessages(self.message)
+        form = QFormLayout()
+        for label, rule, field in (
+            ("First name", entry.FIRST_NAME, self.first),
+            ("Last name", entry.LAST_NAME, self.last),
+            ("Email", entry.EMAIL, self.email),
+            ("Phone", entry.PHONE, self.phone),
+        ):
+            form.addRow(label, self.messages.under(rule.field, field))
         cancel = QPushButton("Cancel")
         cancel.clicked.connect(self.reject)
         buttons = QHBoxLayout()
@@ -89,13 +97,13 @@ class CustomerDialog(QDialog):
     def create(self) -> None:
         try:
             new = NewCustomer(
-                self.first.text().strip(),
-                self.last.text().strip(),
-                self.email.text().strip() or None,
-                self.phone.text().strip() or None,
+                self.first.text(),
+                self.last.text(),
+                self.email.text() or None,
+                self.phone.text() or None,
             )
             self.chosen_id = add_customer(self.db, new)
         except CustomerError as exc:
-            self.message.setText(str(exc))
+            self.messages.show(exc)
             return
         self.accept()

@@ -1,10 +1,11 @@
 """A manual discount on one cart line or on the whole order: percentage or amount, with
 a reason. Whether it needs a manager is the engine's call (`Register.
-discount_needs_approval`, against the store's limit); this dialog only collects it."""
+discount_needs_approval`, against the store's limit); this dialog only collects it, and
+shows what the engine refuses under the field to correct."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -18,9 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tastingroom.money import MoneyError, format_cents, percent_to_ppm, to_cents
+from tastingroom import entry
+from tastingroom.entry import EntryRefused
+from tastingroom.money import format_cents
 from tastingroom.pricing import Discount, PricingError
 from ui.dialog_footer import dialog_footer
+from ui.field_messages import FieldMessages
 
 REASONS = (
     "Industry",
@@ -73,13 +77,15 @@ class DiscountDialog(QDialog):
         self.reason.addItems(REASONS)
         self.reason.setCurrentText("")
         self.reason.lineEdit().setPlaceholderText("Why? (printed on the receipt)")
+        self.reason.lineEdit().setMaxLength(entry.DISCOUNT_REASON.max_length)
         self.preview = QLabel("")
         self.message = QLabel("", objectName="notice")
         self.message.setWordWrap(True)
+        self.messages = FieldMessages(self.message)
         form = QFormLayout()
-        form.addRow("Off", self.value)
+        form.addRow("Off", self.messages.under(entry.DISCOUNT.field, self.value))
         form.addRow("", quick_row)
-        form.addRow("Reason", self.reason)
+        form.addRow("Reason", self.messages.under(entry.DISCOUNT_REASON.field, self.reason))
         remove = ("Remove discount", self._remove, current is not None)
         buttons, self.apply = dialog_footer(self, "Apply", self._apply, remove)
         layout = QVBoxLayout(self)
@@ -106,26 +112,23 @@ class DiscountDialog(QDialog):
         self.value.setText(str(percent))
 
     def _size(self) -> tuple[int, int]:
-        """(rate_ppm, amount_cents) as typed; `PricingError` says what is wrong."""
-        text = self.value.text().strip().lstrip("$").rstrip("%").replace(",", "")
+        """(rate_ppm, amount_cents) as typed; `EntryRefused` says what is wrong."""
+        text = self.value.text().strip()
         if not text:
-            raise PricingError("Type how much off.")
-        try:
-            if self.percent.isChecked():
-                return percent_to_ppm(text), 0
-            return 0, to_cents(text)
-        except (MoneyError, InvalidOperation) as exc:
-            raise PricingError(f"“{self.value.text()}” is not a number.") from exc
+            raise PricingError("Type how much off.", entry.DISCOUNT.field)
+        if self.amount.isChecked():
+            return 0, entry.dollars(text, entry.DISCOUNT)
+        return entry.percent(text, entry.DISCOUNT.field), 0
 
     def built(self) -> Discount:
-        """The discount as typed; raises `PricingError` with a message for staff."""
+        """The discount as typed; raises `EntryRefused` with a message for staff."""
         rate_ppm, amount_cents = self._size()
-        return Discount(self.reason.currentText().strip(), rate_ppm, amount_cents)
+        return Discount(self.reason.currentText(), rate_ppm, amount_cents)
 
     def _preview(self) -> None:
         try:
             off = Discount("preview", *self._size()).cents_off(self.base_cents)
-        except PricingError:
+        except EntryRefused:
             self.preview.setText("")
             return
         self.preview.setText(f"−{format_cents(off)} off {format_cents(self.base_cents)}")
@@ -133,8 +136,8 @@ class DiscountDialog(QDialog):
     def _apply(self) -> None:
         try:
             self.discount = self.built()
-        except PricingError as exc:
-            self.message.setText(str(exc))
+        except EntryRefused as exc:
+            self.messages.show(exc)
             return
         self.accept()
 

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from tastingroom.age import AgeCheckResult, needs_check
-from tastingroom.cart import Cart, CartError, ShipTo
+from tastingroom.cart import CartError, ShipTo
 from tastingroom.catalog import Item
 from tastingroom.devices.printer import PrinterConfig, config_from
 from tastingroom.favourites import favourites
@@ -78,7 +78,7 @@ class MainWindow(QMainWindow):
         self.register = register
         self.bridge = bridge
         self.staff: StaffMember | None = None
-        self.cart = Cart(staff_id="")
+        self.cart = register.new_cart("")
         self.printer = self._printer_from_settings()
         self.age_dialog: AgeCheckDialog | None = None
         self.payment_dialog: PaymentDialog | None = None
@@ -299,7 +299,7 @@ class MainWindow(QMainWindow):
         return column
 
     def new_sale(self) -> None:
-        self.cart = Cart(staff_id=self.staff.id if self.staff else "")
+        self.cart = self.register.new_cart(self.staff.id if self.staff else "")
         self.refresh_cart()
 
     def priced(self) -> PricedCart | None:
@@ -582,7 +582,9 @@ class MainWindow(QMainWindow):
         line = self.cart.lines[index]
         list_cents = line.item.price_at(self.register.settings.default_price_level) or 0
         overridden = line.override_cents is not None
-        self.line_dialog = dialog = PriceDialog(line.item.name, list_cents, overridden, self)
+        self.line_dialog = dialog = PriceDialog(
+            line.item.name, list_cents, overridden, self, limits=self.register.limits
+        )
         dialog.accepted.connect(lambda: self._price_chosen(index, dialog.cents))
         dialog.open()
 

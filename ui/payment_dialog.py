@@ -1,13 +1,16 @@
 """Taking payment: cash with quick amounts and change, a card taken on the separate card
 terminal, a gift card, any split of them, and a tip. Commit first, then print.
 
-Every rule (what covers the total, change only from cash, what a card record may hold)
-is the engine's; this dialog collects tenders and shows what the engine says. After the
+Every rule (what covers the total, change only from cash, what a card record may hold,
+the store's limits on a payment and a tip) is the engine's; this dialog collects tenders
+and shows what the engine says under the row it is about, and stays open. After the
 commit the receipt goes to the configured printer (the drawer opens for cash only), or,
 with no printer (the demo), is shown here from the very same bytes.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -25,16 +28,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tastingroom import entry
 from tastingroom.age import AgeCheckResult
-from tastingroom.cart import Cart, CartError
+from tastingroom.cart import Cart
 from tastingroom.devices.printer import PrinterConfig, PrinterError, send
 from tastingroom.devices.receipt import build_receipt, drawer_kick
-from tastingroom.money import MoneyError, format_cents, to_cents
-from tastingroom.pricing import PricingError
-from tastingroom.sales import CommittedSale, Register, SaleRefused
+from tastingroom.entry import EntryRefused
+from tastingroom.money import format_cents
+from tastingroom.sales import CommittedSale, Register
 from tastingroom.staff import AuthError, StaffMember
-from tastingroom.tenders import CARD_TYPES, TenderError, TenderInput, TenderKind
+from tastingroom.tenders import CARD_TYPES, TenderError, TenderInput, TenderKind, check_limit
+from ui.field_messages import FieldMessages
 from ui.receipt_view import print_or_show
+
+CASH, CARD, GIFT = "cash_row", "card_row", "gift_row"
+"""The payment rows, each with its message label: a refusal shows under the row it
+came from, whichever of the row's fields it is about."""
 
 
 def quick_cash(due_cents: int) -> list[int]:
@@ -72,8 +81,10 @@ class PaymentDialog(QDialog):
         self.list = QListWidget()
         self.message = QLabel("", objectName="notice")
         self.message.setWordWrap(True)
+        self.messages = FieldMessages(self.message)
 
         self.cash_amount = QLineEdit(placeholderText="Cash received")
+        self.cash_amount.returnPressed.connect(lambda: self._add_cash_text(self.cash_amount.text()))
         self.quick_row = QHBoxLayout()
         add_cash = QPushButton("Add cash")
         add_cash.clicked.connect(lambda: self._add_cash_text(self.cash_amount.text()))
@@ -84,7 +95,9 @@ class PaymentDialog(QDialog):
         self.card_amount = QLineEdit(placeholderText="Amount (all that is due)")
         add_card = QPushButton("Add card")
         add_card.clicked.connect(self.add_card)
-        self.gift_code = QLineEdit(placeholderText="Gift card code")
+        self.gift_code = QLineEdit(
+            placeholderText="Gift card code", maxLength=entry.GIFT_CARD_CODE.max_length
+        )
         self.gift_amount = QLineEdit(placeholderText="Amount")
         add_gift = QPushButton("Add gift card")
         add_gift.clicked.connect(self.add_gift_card)
@@ -95,25 +108,26 @@ class PaymentDialog(QDialog):
         cancel = QPushButton("Cancel")
         cancel.clicked.connect(self.reject)
 
+        under = self.messages.under
         grid = QGridLayout()
         grid.addWidget(QLabel("Cash"), 0, 0)
-        grid.addWidget(self.cash_amount, 0, 1)
+        grid.addWidget(under(CASH, self.cash_amount), 0, 1)
         grid.addWidget(add_cash, 0, 2)
         grid.addLayout(self.quick_row, 1, 1, 1, 2)
         grid.addWidget(QLabel("Card"), 2, 0)
         card_row = QHBoxLayout()
         for w in (self.card_type, self.card_last4, self.card_approval, self.card_amount):
             card_row.addWidget(w)
-        grid.addLayout(card_row, 2, 1)
+        grid.addWidget(under(CARD, card_row), 2, 1)
         grid.addWidget(add_card, 2, 2)
         grid.addWidget(QLabel("Gift card"), 3, 0)
         gift_row = QHBoxLayout()
         gift_row.addWidget(self.gift_code)
         gift_row.addWidget(self.gift_amount)
-        grid.addLayout(gift_row, 3, 1)
+        grid.addWidget(under(GIFT, gift_row), 3, 1)
         grid.addWidget(add_gift, 3, 2)
         grid.addWidget(QLabel("Tip"), 4, 0)
-        grid.addWidget(self.tip, 4, 1)
+        grid.addWidget(under(entry.TIP.field, self.tip), 4, 1)
 
         pay_page = QWidget()
         pay = QVBoxLayout(pay_page)
@@ -147,6 +161,9 @@ class PaymentDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         self.setMinimumSize(760, 620)
+        for button in self.findChildren(QPushButton):
+            # Enter finishes what is typed (a tip, a code); it never takes a payment unasked.
+            button.setAutoDefault(False)
         self.refresh()
 
     # --- state ------------------------------------------------------------------------
@@ -174,59 +191,65 @@ class PaymentDialog(QDialog):
             if item.widget():
                 item.widget().deleteLater()
         for amount in quick_cash(self.due_cents()) if self.due_cents() else []:
-            button = QPushButton(format_cents(amount), objectName="quickCash")
+            button = QPushButton(format_cents(amount), objectName="quickCash", autoDefault=False)
             button.setMinimumHeight(48)
             button.clicked.connect(lambda _=False, a=amount: self.add_cash(a))
             self.quick_row.addWidget(button)
         self.complete.setEnabled(paid >= total)
 
     def _amount(self, text: str, default: int) -> int:
+        """A payment as typed, or all that is due when left empty."""
         if not text.strip():
             return default
-        try:
-            cents = to_cents(text.strip().lstrip("$"))
-        except MoneyError as exc:
-            raise TenderError(f"{text!r} is not an amount.") from exc
+        cents = entry.dollars(text, entry.TENDER)
         if cents <= 0:
-            raise TenderError("Enter an amount above zero.")
+            raise TenderError("Enter an amount above zero.", entry.TENDER.field)
         return cents
 
-    def _add(self, make) -> None:
+    def _add(self, row: str, make: Callable[[], TenderInput]) -> bool:
+        """Add the tender `make` builds if it is within the store's limit on a payment; a
+        refusal shows under `row` and adds nothing."""
         try:
-            self.tenders.append(make())
-        except TenderError as exc:
-            self.message.setText(str(exc))
-            return
-        self.message.setText("")
+            self.tenders.append(check_limit(make(), self.register.limits))
+        except EntryRefused as exc:
+            self.messages.show(exc, row)
+            return False
+        self.messages.clear()
         self.refresh()
+        return True
 
     # --- tenders ----------------------------------------------------------------------
 
     def add_cash(self, cents: int) -> None:
-        self._add(lambda: TenderInput(TenderKind.CASH, cents))
+        self._add(CASH, lambda: TenderInput(TenderKind.CASH, cents))
 
     def _add_cash_text(self, text: str) -> None:
-        self._add(lambda: TenderInput(TenderKind.CASH, self._amount(text, self.due_cents())))
-        self.cash_amount.clear()
+        def cash() -> TenderInput:
+            return TenderInput(TenderKind.CASH, self._amount(text, self.due_cents()))
+
+        if self._add(CASH, cash):
+            self.cash_amount.clear()
 
     def add_card(self) -> None:
         self._add(
+            CARD,
             lambda: TenderInput(
                 TenderKind.CARD,
                 self._amount(self.card_amount.text(), self.due_cents()),
                 card_type=self.card_type.currentText(),
                 card_last4=self.card_last4.text().strip(),
                 approval_code=self.card_approval.text().strip(),
-            )
+            ),
         )
 
     def add_gift_card(self) -> None:
         self._add(
+            GIFT,
             lambda: TenderInput(
                 TenderKind.GIFT_CARD,
                 self._amount(self.gift_amount.text(), self.due_cents()),
-                gift_card_code=self.gift_code.text().strip(),
-            )
+                gift_card_code=self.gift_code.text(),
+            ),
         )
 
     def clear_tenders(self) -> None:
@@ -234,11 +257,15 @@ class PaymentDialog(QDialog):
         self.refresh()
 
     def _tip_changed(self) -> None:
+        """A tip within the store's limit goes on the cart; otherwise it stays as it was."""
+        typed = self.tip.text()
         try:
-            self.cart.set_tip(self._amount(self.tip.text(), 0) if self.tip.text().strip() else 0)
-        except (TenderError, CartError) as exc:
-            self.message.setText(str(exc))
+            limit = self.register.limits.tip_cents
+            self.cart.set_tip(entry.dollars(typed, entry.TIP, limit) if typed.strip() else 0)
+        except EntryRefused as exc:
+            self.messages.show(exc)
             return
+        self.messages.clear()
         self.refresh()
 
     # --- committing -------------------------------------------------------------------
@@ -247,7 +274,11 @@ class PaymentDialog(QDialog):
         """Commit (durably), then print or show the receipt."""
         try:
             self.sale = self.register.commit(self.cart, self.staff, self.tenders, self.age_check)
-        except (SaleRefused, TenderError, AuthError, PricingError) as exc:
+        except EntryRefused as exc:
+            self.messages.show(exc)
+            return
+        except AuthError as exc:
+            self.messages.clear()
             self.message.setText(str(exc))
             return
         receipt = build_receipt(self.register.db, self.sale.order_id)

@@ -1,7 +1,8 @@
 """Settings, for managers and the owner: the WineDirect login (kept in the system
 keyring, never in the database), where and as whom this terminal syncs, the tax rate,
-and the receipt printer with a test print. Every value is checked by the engine before
-anything is saved."""
+the store's limits on amounts typed at the counter, and the receipt printer with a test
+print. Every value is checked by the engine before anything is saved; a limit that is
+not dollars and cents is said under its field."""
 
 from __future__ import annotations
 
@@ -19,10 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tastingroom import entry
 from tastingroom.devices.printer import KINDS, PrinterError, config_from, send, test_page
-from tastingroom.money import MoneyError, percent_to_ppm, ppm_to_percent
+from tastingroom.entry import EntryRefused
+from tastingroom.money import MoneyError, format_cents, percent_to_ppm, ppm_to_percent
 from tastingroom.sales import Register
 from tastingroom.settings import (
+    LIMIT_SETTINGS,
     SettingsError,
     format_tax_rates,
     parse_tax_rates,
@@ -34,6 +38,7 @@ from tastingroom.staff import StaffMember
 from tastingroom.winedirect.client import check_base_url
 from tastingroom.winedirect.credentials import Credentials, store_credentials
 from tastingroom.winedirect.errors import WineDirectError
+from ui.field_messages import FieldMessages
 
 DEMO_URL_TEXT = "Built-in WineDirect simulator (demo)"
 DEMO_BANNER = (
@@ -82,6 +87,8 @@ class SettingsScreen(QWidget):
         test.clicked.connect(self.test_print)
         self.message = QLabel("", objectName="notice")
         self.message.setWordWrap(True)
+        self.messages = FieldMessages(self.message)
+        self.limits = {name: QLineEdit(placeholderText="0.00") for name in LIMIT_SETTINGS}
         login = QFormLayout()
         login.addRow("WineDirect username", self.username)
         login.addRow("WineDirect password", self.password)
@@ -94,6 +101,8 @@ class SettingsScreen(QWidget):
         form.addRow("Sales tax here (%)", self.tax)
         form.addRow("Shipped to (state %)", self.state_taxes)
         form.addRow("Lock when idle for", self.idle_lock)
+        for name, label in LIMIT_SETTINGS.items():
+            form.addRow(f"{label} ($)", self.messages.under(name, self.limits[name]))
         form.addRow("Receipt printer", self.printer_kind)
         form.addRow("Printer address", self.printer_address)
         buttons = QHBoxLayout()
@@ -111,6 +120,7 @@ class SettingsScreen(QWidget):
         self.load()
 
     def load(self) -> None:
+        self.messages.clear()
         s = self.register.settings
         self.url.setText(DEMO_URL_TEXT if s.demo_mode else s.winedirect_url)
         self.demo_banner.setText(DEMO_BANNER if s.demo_mode else "")
@@ -123,6 +133,8 @@ class SettingsScreen(QWidget):
         with self.register.db.read() as session:
             self.state_taxes.setText(format_tax_rates(tax_rates(session)))
         self.idle_lock.setValue(s.idle_lock_minutes)
+        for name, field in self.limits.items():
+            field.setText(format_cents(getattr(s, name), symbol=""))
         self.printer_kind.setCurrentText(s.printer_kind)
         self.printer_address.setText(s.printer_address)
         staff = self.current_staff()
@@ -149,7 +161,20 @@ class SettingsScreen(QWidget):
         self.password.clear()
         self.message.setText(f"The WineDirect login for {user} is saved in the system keyring.")
 
+    def _limits(self) -> dict[str, int]:
+        """The limits as typed, in cents; `EntryRefused` names one that is not an amount."""
+        return {
+            name: entry.dollars(field.text(), entry.Amount(name, LIMIT_SETTINGS[name]))
+            for name, field in self.limits.items()
+        }
+
     def save(self) -> None:
+        self.messages.clear()
+        try:
+            limits = self._limits()
+        except EntryRefused as exc:
+            self.messages.show(exc)
+            return
         try:
             demo = self.register.settings.demo_mode
             url = self.register.settings.winedirect_url if demo else check_base_url(self.url.text())
@@ -169,6 +194,7 @@ class SettingsScreen(QWidget):
                     printer_kind=kind,
                     printer_address=address.strip(),
                     idle_lock_minutes=self.idle_lock.value(),
+                    **limits,
                 )
                 save_tax_rates(s, states)
         except (WineDirectError, SettingsError, MoneyError, ValueError, ArithmeticError) as exc:

@@ -2,7 +2,8 @@
 
 The customer's own address, one of their saved shipping addresses, or a new one typed
 here; then the shipping charge. The engine builds the `ShipTo` (and refuses one with a
-part of the address missing); pricing then taxes at the destination state's rate, the
+part of the address missing, or a field its rules refuse: the reason shows under that
+field and the dialog stays open); pricing then taxes at the destination state's rate, the
 sale goes to WineDirect for fulfilment, and its tracking number shows on the orders
 screen when WineDirect ships it.
 """
@@ -20,16 +21,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tastingroom.cart import CartError, CustomerInfo, ShipTo
-from tastingroom.customers import CustomerError, one_line, saved_addresses, ship_to_customer
-from tastingroom.money import MoneyError, format_cents, to_cents
+from tastingroom import entry
+from tastingroom.cart import CustomerInfo, ShipTo
+from tastingroom.customers import one_line, saved_addresses, ship_to_customer
+from tastingroom.entry import EntryRefused
+from tastingroom.money import format_cents
+from tastingroom.settings import load_settings
 from tastingroom.store.database import Database
 from tastingroom.store.models import Customer
 from ui.dialog_footer import dialog_footer
+from ui.field_messages import FieldMessages
 from ui.product_grid import mnemonic_safe
 
 NEW = "new"
 HOME = "home"
+FIELDS = (
+    ("first", "First name", entry.FIRST_NAME),
+    ("last", "Last name", entry.LAST_NAME),
+    ("address", "Street address", entry.ADDRESS),
+    ("address2", "Apartment, suite", entry.ADDRESS2),
+    ("city", "City", entry.CITY),
+    ("state", "State", entry.STATE),
+    ("zip", "ZIP code", entry.ZIP_CODE),
+)
+"""The new-address fields, their labels, and the engine's rule for each (its length,
+the field its refusals name)."""
 
 
 class ShipDialog(QDialog):
@@ -57,29 +73,19 @@ class ShipDialog(QDialog):
             self.group.addButton(button)
             choices.addWidget(button)
             self.choices[key] = button
-        self.fields = {
-            name: QLineEdit()
-            for name in ("first", "last", "address", "address2", "city", "state", "zip")
-        }
+        self.fields = {name: QLineEdit(maxLength=rule.max_length) for name, _, rule in FIELDS}
         self.fields["state"].setMaxLength(2)
         self.fields["state"].setPlaceholderText("CA")
-        self.form_box = QWidget()
-        form = QFormLayout(self.form_box)
-        for label, name in (
-            ("First name", "first"),
-            ("Last name", "last"),
-            ("Street address", "address"),
-            ("Apartment, suite", "address2"),
-            ("City", "city"),
-            ("State", "state"),
-            ("ZIP code", "zip"),
-        ):
-            form.addRow(label, self.fields[name])
-        self.shipping = QLineEdit(placeholderText="0.00")
-        charge = QFormLayout()
-        charge.addRow("Shipping charge", self.shipping)
         self.message = QLabel("", objectName="notice")
         self.message.setWordWrap(True)
+        self.messages = FieldMessages(self.message)
+        self.form_box = QWidget()
+        form = QFormLayout(self.form_box)
+        for name, label, rule in FIELDS:
+            form.addRow(label, self.messages.under(rule.field, self.fields[name]))
+        self.shipping = QLineEdit(placeholderText="0.00")
+        charge = QFormLayout()
+        charge.addRow("Shipping charge", self.messages.under(entry.SHIPPING.field, self.shipping))
         buttons, self.ship = dialog_footer(
             self, "Ship", self._ship, ("Carry out instead", self._carry_out, current is not None)
         )
@@ -118,7 +124,7 @@ class ShipDialog(QDialog):
         self.choice = key
         self.choices[key].setChecked(True)
         self.form_box.setVisible(key == NEW)
-        self.message.setText("")
+        self.messages.clear()
         if key == NEW and self.customer is not None and not self.fields["last"].text():
             first, _, last = self.customer.name.partition(" ")
             self.fields["first"].setText(first)
@@ -137,17 +143,19 @@ class ShipDialog(QDialog):
             self.fields[name].setText(value)
 
     def _charge(self) -> int:
-        text = self.shipping.text().strip().lstrip("$").replace(",", "")
-        try:
-            return to_cents(text) if text else 0
-        except MoneyError as exc:
-            raise CartError(f"“{self.shipping.text()}” is not a shipping charge.") from exc
+        """The shipping charge as typed (none when empty), within the store's limit."""
+        text = self.shipping.text()
+        if not text.strip():
+            return 0
+        with self.db.read() as s:
+            limit = load_settings(s).max_shipping_cents
+        return entry.dollars(text, entry.SHIPPING, limit)
 
     def built(self) -> ShipTo:
-        """The destination as chosen; `CartError`/`CustomerError` say what is missing."""
+        """The destination as chosen; `EntryRefused` says what is missing or wrong."""
         cents = self._charge()
         if self.choice == NEW:
-            f = {name: field.text().strip() for name, field in self.fields.items()}
+            f = {name: field.text() for name, field in self.fields.items()}
             return ShipTo(
                 f["first"],
                 f["last"],
@@ -167,8 +175,8 @@ class ShipDialog(QDialog):
     def _ship(self) -> None:
         try:
             self.ship_to = self.built()
-        except (CartError, CustomerError) as exc:
-            self.message.setText(str(exc))
+        except EntryRefused as exc:
+            self.messages.show(exc)
             return
         self.accept()
 

@@ -75,8 +75,8 @@ class ServerTime:
             server = parsedate_to_datetime(date_header)
         except (TypeError, ValueError, IndexError, OverflowError):
             return
-        if server is None or server.tzinfo is None:
-            return
+        if server is None or server.tzinfo is None or not 2000 <= server.year <= 2100:
+            return  # not a date a real WineDirect could send: keep what we knew
         self.offset = server.astimezone(UTC) - self.clock.now()
 
     @property

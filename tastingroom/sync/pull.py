@@ -51,7 +51,7 @@ from tastingroom.sync.remote import known_ids, remember
 from tastingroom.winedirect import mapping as m
 from tastingroom.winedirect import records as r
 from tastingroom.winedirect.client import WineDirectClient
-from tastingroom.winedirect.errors import WineDirectError
+from tastingroom.winedirect.errors import ReplyError, WineDirectError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -115,6 +115,41 @@ class Puller:
 
     # --- one record at a time -------------------------------------------------------------
 
+    @staticmethod
+    def _open_problem_keys(s: Session, pull: str) -> set[str]:
+        """The records of this pull set aside earlier and not stored since."""
+        head = f"{pull}:"
+        return set(
+            s.scalars(
+                select(SyncProblem.key).where(
+                    SyncProblem.kind == problems.PULL,
+                    func.substr(SyncProblem.key, 1, len(head)) == head,
+                    SyncProblem.resolved_at.is_(None),
+                )
+            )
+        )
+
+    def _read_detail(
+        self, pull: str, key: str, label: str, read: Callable[[], T | None]
+    ) -> T | None:
+        """One record's detail, or None when WineDirect's reply for it cannot be used (a
+        price of 1E+30, a date in year 9999): that record is set aside with the reason,
+        and the rest of the pull goes on."""
+        try:
+            return read()
+        except ReplyError as exc:
+            with self.db.write() as s:
+                problems.report(
+                    s,
+                    problems.PULL,
+                    f"{pull}:{key}",
+                    label,
+                    f"WineDirect's record could not be used ({exc}); set aside, the rest of "
+                    "the pull went on. It is tried again when it changes in WineDirect.",
+                )
+            self.set_aside += 1
+            return None
+
     def _store_each(
         self,
         s: Session,
@@ -129,15 +164,7 @@ class Puller:
         manager, and the rest of the page is kept. A record stored at last closes its
         problem."""
         count = 0
-        open_keys = set(
-            s.scalars(
-                select(SyncProblem.key).where(
-                    SyncProblem.kind == problems.PULL,
-                    SyncProblem.key.like(f"{pull}:%"),
-                    SyncProblem.resolved_at.is_(None),
-                )
-            )
-        )
+        open_keys = self._open_problem_keys(s, pull)
         for row in rows:
             problem_key = f"{pull}:{key(row)}"
             try:
@@ -197,6 +224,8 @@ class Puller:
         page = self._resume(key, since)
         while True:
             result = search(page=page, **kwargs)
+            if result.refused:
+                self._set_aside_unreadable(name, result.refused)
             yield result.items
             with self.db.write() as s:
                 if not result.has_more:
@@ -207,6 +236,20 @@ class Puller:
                 page += 1
                 state = {"since": since.isoformat() if since else None, "page": page}
                 s.merge(SyncState(key=key, value=json.dumps(state)))
+
+    def _set_aside_unreadable(self, pull: str, refused: tuple[r.RefusedRecord, ...]) -> None:
+        """Records of a page that could not even be read: listed, the page goes on."""
+        with self.db.write() as s:
+            for record in refused:
+                problems.report(
+                    s,
+                    problems.PULL,
+                    f"{pull}:{record.key or record.reason[:80]}",
+                    f"A {pull} record from WineDirect" + (f" ({record.key})" if record.key else ""),
+                    f"Could not be read ({record.reason}); set aside, the rest of the pull "
+                    "went on. It is tried again when it changes in WineDirect.",
+                )
+                self.set_aside += 1
 
     def _resume(self, key: str, since: datetime | None) -> int:
         with self.db.read() as s:
@@ -236,7 +279,15 @@ class Puller:
                 )
             # Seen again only because of the overlap window: nothing to fetch.
             changed = [p for p in summaries if stored.get(p.product_id) != p.date_modified]
-            details = [self.client.get_product(product_id=p.product_id) for p in changed]
+            details = [
+                self._read_detail(
+                    "catalog",
+                    p.product_id,
+                    f"Product {p.title or p.product_id}",
+                    lambda p=p: self.client.get_product(product_id=p.product_id),
+                )
+                for p in changed
+            ]
             with self.db.write() as s:
                 count += self._store_each(
                     s,
@@ -520,15 +571,25 @@ class Puller:
                 not summary.is_external and summary.is_pickup and summary.is_pending_pickup
             )
             if wanted:
-                detail = self.client.get_order(order_id=summary.order_id)
+                detail = self._read_detail(
+                    "orders",
+                    summary.order_id,
+                    f"Web order {summary.order_number}",
+                    lambda summary=summary: self.client.get_order(order_id=summary.order_id),
+                )
                 if detail is not None:
                     details[summary.order_id] = detail
         count = 0
         with self.db.write() as s:
+            open_keys = self._open_problem_keys(s, "orders")
             for summary in summaries:
                 try:
                     with s.begin_nested():
                         count += self._store_order(s, summary, held, details)
+                    if f"orders:{summary.order_id}" in open_keys and (
+                        summary.order_id in held or summary.order_id in details
+                    ):
+                        problems.resolve(s, problems.PULL, f"orders:{summary.order_id}")
                 except STORE_ERRORS as exc:
                     reason = str(getattr(exc, "orig", None) or exc) or type(exc).__name__
                     problems.report(

@@ -4,19 +4,32 @@ Safety rules it keeps whatever the caller asks:
 - https only; plain http is accepted for loopback addresses alone (the simulator);
 - a redirect is never followed (WineDirect's 302 from http, or anything pointing to
   another host, is a configuration error to fix, not something to chase);
-- explicit connect and read timeouts;
+- explicit connect and read timeouts, and one deadline for the whole request
+  (`CALL_DEADLINE_S`), which a server sending a byte now and then cannot stretch;
+- a reply is read as a stream and refused past `MAX_REPLY_BYTES`, so that its size never
+  decides how much memory the register takes (the shape and numbers of what is read are
+  bounded in `soap` and `mapping`);
 - the credentials travel in each body (the protocol wants that) and nowhere else: not
-  in a log line, an exception message or a repr. Request bodies are never logged.
+  in a log line, an exception message or a repr. Request bodies are never logged, and
+  a server's text is scrubbed (`errors.scrub`) before it enters a message;
+- rate-limit times are clamped to WineDirect's documented one-minute window.
 
-Each failure is a typed error from `errors`; a write whose fate is unknown (timeout or
-lost connection after sending, 5xx, an unreadable reply) is `OutcomeUnknown`.
+Each failure is a typed error from `errors`, whose message is one line; a write whose
+fate is unknown (timeout or lost connection after sending, 5xx, an unreadable reply,
+a deadline passed) is `OutcomeUnknown`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import ipaddress
 import logging
+import re
+import socket
+import threading
 import time
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -33,6 +46,7 @@ from tastingroom.winedirect.errors import (
     ConfigurationError,
     ConnectionFailed,
     ConnectionLost,
+    DeadlineExceeded,
     ErrorDetail,
     Fault,
     InsecureAddress,
@@ -42,13 +56,33 @@ from tastingroom.winedirect.errors import (
     Rejected,
     ReplyError,
     ServerError,
+    WineDirectError,
+    scrub,
 )
-from tastingroom.winedirect.soap import Call, Reader, SoapParseError, build_call, parse_message
+from tastingroom.winedirect.soap import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    Call,
+    Reader,
+    SoapParseError,
+    Unreadable,
+    build_call,
+    parse_message,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
+MAX_REPLY_BYTES = 32 * 1024 * 1024
+"""The largest reply read, counted after decompression: a page of orders is a few
+hundred kilobytes. Checked against Content-Length before reading, and while reading."""
+CALL_DEADLINE_S = 60.0
+"""One request's budget of wall-clock time, from connecting to the reply's last byte.
+The read timeout starts again with every byte, so it alone lets a server that trickles
+keep a call (and the sync thread) for as long as it likes."""
+MAX_RATE_WAIT_S = 61
+"""The longest wait a 429 may ask for: WineDirect's request window is one minute."""
 
 
 def is_loopback(host: str) -> bool:
@@ -91,10 +125,16 @@ class WineDirectClient:
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         max_rows: int = m.DEFAULT_MAX_ROWS,
         transport: httpx.BaseTransport | None = None,
+        deadline: float = CALL_DEADLINE_S,
     ) -> None:
         self.base_url = check_base_url(base_url)
         self._credentials = credentials
         self.max_rows = max_rows
+        self.deadline = deadline
+        """Seconds each request may take in all (`CALL_DEADLINE_S`)."""
+        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+        """Every socket this client has opened and not yet dropped, for `_Deadline` to cut."""
+        self._sockets_lock = threading.Lock()
         self.rate_limit = r.RateLimit()
         self.read_retries = 2
         self.requests = 0
@@ -170,14 +210,34 @@ class WineDirectClient:
     def _exchange(self, op: m.Operation, payload: bytes) -> dict:
         started = time.perf_counter()
         self.requests += 1
+        status: int | str = "-"
+        deadline = _Deadline(self.deadline, self._sockets, self._sockets_lock)
         try:
-            response = self._http.post(op.service.path, content=payload)
+            with (
+                deadline,
+                self._http.stream(
+                    "POST",
+                    op.service.path,
+                    content=payload,
+                    timeout=self._timeout_within(self.deadline),
+                    extensions={"trace": deadline.trace},
+                ) as response,
+            ):
+                status = response.status_code
+                if self.on_reply_date is not None:
+                    self.on_reply_date(response.headers.get("date"))
+                self._note_rate_limit(response)
+                return self._read_reply(op, response)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise ConnectionFailed(
                 f"Could not reach WineDirect at {self.base_url} ({type(exc).__name__}). "
                 "Check the internet connection; nothing was sent."
             ) from None
+        except httpx.DecodingError:
+            raise self._unreadable(op, "its compression is broken") from None
         except httpx.TransportError as exc:
+            if deadline.expired:
+                raise self._overran(op) from None
             if op.write:
                 raise OutcomeUnknown(
                     f"{op.label}: the connection was lost after sending "
@@ -188,13 +248,30 @@ class WineDirectClient:
             ) from None
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000
-        log.debug(
-            "%s -> %s in %.0f ms", op.label, getattr(response, "status_code", "-"), elapsed_ms
+            log.debug("%s -> %s in %.0f ms", op.label, status, elapsed_ms)
+
+    def _timeout_within(self, seconds: float) -> httpx.Timeout:
+        """The client's timeouts, with connecting (and waiting for a pooled connection)
+        no longer than `seconds`: the deadline cuts sockets, and until a connection is
+        made there is none to cut. Reads and writes keep theirs (the deadline ends them)."""
+        t = self._http.timeout
+        return httpx.Timeout(
+            connect=seconds if t.connect is None else min(t.connect, seconds),
+            read=t.read,
+            write=t.write,
+            pool=seconds if t.pool is None else min(t.pool, seconds),
         )
-        if self.on_reply_date is not None:
-            self.on_reply_date(response.headers.get("date"))
-        self._note_rate_limit(response)
-        return self._read_reply(op, response)
+
+    def _overran(self, op: m.Operation) -> WineDirectError:
+        if op.write:
+            return OutcomeUnknown(
+                f"{op.label}: WineDirect did not finish answering within {self.deadline:g} s; "
+                "it may or may not have applied the change."
+            )
+        return DeadlineExceeded(
+            f"{op.label}: WineDirect did not finish answering within {self.deadline:g} s; "
+            "try again later."
+        )
 
     def _note_rate_limit(self, response: httpx.Response) -> None:
         h = response.headers
@@ -202,22 +279,19 @@ class WineDirectClient:
         if limit is None and remaining is None and reset is None:
             return
         self.rate_limit = r.RateLimit(
-            limit=_int_or_none(limit), remaining=_int_or_none(remaining), reset_at=_epoch(reset)
+            limit=_header_int(limit), remaining=_header_int(remaining), reset_at=_reset_at(response)
         )
 
     def _read_reply(self, op: m.Operation, response: httpx.Response) -> dict:
         status = response.status_code
         if response.is_redirect:
-            where = response.headers.get("location", "another address")
+            where = self._scrub(response.headers.get("location", "another address"))
             raise RedirectRefused(
                 f"WineDirect answered {op.label} with a redirect to {where}, which is never "
                 "followed. Check the WineDirect address in Settings (it must be the https:// one)."
             )
         if status == 429:
-            reset = _epoch(response.headers.get("x-rate-limit-reset"))
-            retry_after = response.headers.get("retry-after")
-            if reset is None and retry_after and retry_after.strip().isdigit():
-                reset = _server_date(response) + timedelta(seconds=int(retry_after))
+            reset = _reset_at(response)
             when = reset.strftime("%H:%M:%S UTC") if reset else "a minute"
             raise RateLimited(
                 f"WineDirect's request limit is reached; it accepts more at {when}.", reset
@@ -230,20 +304,15 @@ class WineDirectClient:
                 [],
             )
         try:
-            message = parse_message(response.content)
+            message = parse_message(self._body(op, response))
         except SoapParseError as exc:
             if status >= 500:
                 return self._server_error(op, status)
-            if op.write:
-                raise OutcomeUnknown(
-                    f"{op.label}: WineDirect's reply could not be read ({exc}); "
-                    "it may or may not have applied the change."
-                ) from None
-            raise ReplyError(f"{op.label}: WineDirect's reply could not be read ({exc}).") from None
+            raise self._unreadable(op, str(exc)) from None
         if not isinstance(message, Call):
             raise Fault(
                 f"WineDirect could not handle {op.label}: {self._scrub(message.message)}",
-                message.code,
+                self._scrub(message.code),
                 self._scrub(message.detail),
             )
         if status >= 500:
@@ -256,17 +325,25 @@ class WineDirectClient:
         if part is None:
             raise self._unreadable(op, f"it has no {op.reply_part}")
         try:
-            reply = Reader(message.refs).read(part, op.response, op.reply_part)
+            # A search's records are read one by one: one that cannot be read is set
+            # aside (see `_page`) instead of making its whole page unreadable.
+            lenient = op.name.startswith("Search")
+            reader = Reader(message.refs, lenient=lenient, keys=m.RECORD_KEYS)
+            reply = reader.read(part, op.response, op.reply_part)
         except SoapParseError as exc:
             raise self._unreadable(op, str(exc)) from None
         if reply is None:
             raise self._unreadable(op, f"{op.reply_part} is empty")
         if reply.get("IsSuccessful") is False:
             details = [
-                ErrorDetail(e["ErrorCode"], self._scrub(e["ErrorMessage"] or ""))
+                ErrorDetail(
+                    e["ErrorCode"] and self._scrub(e["ErrorCode"]),
+                    self._scrub(e["ErrorMessage"] or ""),
+                )
                 for e in (reply.get("Errors") or [])
+                if isinstance(e, dict)
             ]
-            text = "; ".join(str(d) for d in details) or "no reason given"
+            text = self._scrub("; ".join(str(d) for d in details)) or "no reason given"
             if any(h in text.lower() for h in m.AUTH_ERROR_HINTS):
                 raise AuthenticationFailed(
                     f"WineDirect refused the webservice login: {text}. "
@@ -276,7 +353,24 @@ class WineDirectClient:
             raise Rejected(f"WineDirect refused {op.label}: {text}", details)
         return reply
 
-    def _unreadable(self, op: m.Operation, why: str) -> Exception:
+    def _body(self, op: m.Operation, response: httpx.Response) -> Iterator[bytes]:
+        """The reply's body as it arrives, refused once it is (or says it will be) larger
+        than `MAX_REPLY_BYTES`: reading stops there, and the connection is dropped."""
+        declared = response.headers.get("content-length", "")
+        if re.fullmatch(r"[0-9]{1,18}", declared) and int(declared) > MAX_REPLY_BYTES:
+            raise self._too_large(op)
+        received = 0
+        for chunk in response.iter_bytes():
+            received += len(chunk)
+            if received > MAX_REPLY_BYTES:
+                raise self._too_large(op)
+            yield chunk
+
+    def _too_large(self, op: m.Operation) -> WineDirectError:
+        return self._unreadable(op, f"it is larger than {MAX_REPLY_BYTES // 2**20} MiB")
+
+    def _unreadable(self, op: m.Operation, why: str) -> WineDirectError:
+        why = self._scrub(why)
         if op.write:
             return OutcomeUnknown(
                 f"{op.label}: WineDirect's reply could not be read ({why}); "
@@ -293,9 +387,24 @@ class WineDirectClient:
         raise ServerError(f"WineDirect failed with HTTP {status} on {op.label}; try again.", status)
 
     def _scrub(self, text: str) -> str:
-        """A server message, with the password removed should the server echo it."""
-        secret = self._credentials.password
-        return text.replace(secret, "***") if secret else text
+        """A server's text as a message may keep it (see `errors.scrub`)."""
+        return scrub(text, self._credentials.username, self._credentials.password)
+
+    def _records(self, op: m.Operation, convert: Callable[[Any], T], value: Any) -> T:
+        """`convert(value)`: our records from a reply. A value that `mapping` refuses (a
+        price of ten million dollars, a negative quantity) makes the reply unreadable."""
+        try:
+            return convert(value)
+        except SoapParseError as exc:
+            raise self._unreadable(op, str(exc)) from None
+
+    def _answers(self, reply: dict) -> list[r.UpsertResult]:
+        """A batch's answers, one per record, each message scrubbed: a refusal is kept."""
+        results = [m.upsert_result(x) for x in reply.get("Results") or [] if x is not None]
+        return [
+            x if x.message is None else dataclasses.replace(x, message=self._scrub(x.message))
+            for x in results
+        ]
 
     # --- searches ------------------------------------------------------------------------
 
@@ -311,9 +420,25 @@ class WineDirectClient:
         rows = max_rows or self.max_rows
         query = {k: v for k, v in filters.items() if v is not None}
         reply = self.call(op, {**query, "MaxRows": Decimal(rows), "Page": Decimal(page)})
-        items = [convert(item) for item in reply.get(field) or [] if item is not None]
-        count = reply.get("RecordCount")
-        return r.Page(items, int(count) if count is not None else len(items), page, rows)
+
+        def page_of(reply: dict) -> r.Page[T]:
+            items, refused = [], []
+            for i, raw in enumerate(reply.get(field) or []):
+                if isinstance(raw, Unreadable):
+                    refused.append(r.RefusedRecord(raw.key, self._scrub(raw.reason)))
+                    continue
+                if raw is None:
+                    continue
+                try:
+                    items.append(convert(raw))
+                except SoapParseError as exc:  # a value out of range, named
+                    key = next((raw[k] for k in m.RECORD_KEYS if isinstance(raw.get(k), str)), None)
+                    refused.append(r.RefusedRecord(key, self._scrub(f"{field}[{i}]: {exc}")))
+            count = m.record_count(reply)
+            seen = len(items) + len(refused)
+            return r.Page(items, seen if count is None else count, page, rows, tuple(refused))
+
+        return self._records(op, page_of, reply)
 
     def pages(self, search: Callable[..., r.Page[T]], **kwargs: Any) -> Iterator[r.Page[T]]:
         """Every page of a search, from the first until RecordCount is covered."""
@@ -350,8 +475,9 @@ class WineDirectClient:
     def get_product(
         self, *, product_id: str | None = None, sku: str | None = None
     ) -> r.ProductDetail | None:
-        reply = self.call(m.GET_PRODUCT_DETAIL, {"ProductID": product_id, "SKU": sku})
-        return m.product_detail(reply["Product"]) if reply.get("Product") else None
+        op = m.GET_PRODUCT_DETAIL
+        reply = self.call(op, {"ProductID": product_id, "SKU": sku})
+        return self._records(op, m.product_detail, reply["Product"]) if reply["Product"] else None
 
     def search_inventory(
         self,
@@ -410,8 +536,9 @@ class WineDirectClient:
     def get_contact(
         self, *, contact_id: str | None = None, alt_contact_id: str | None = None
     ) -> r.ContactInfo | None:
-        reply = self.call(m.GET_CONTACT, {"ContactID": contact_id, "AltContactID": alt_contact_id})
-        return m.contact(reply["Contact"]) if reply.get("Contact") else None
+        op = m.GET_CONTACT
+        reply = self.call(op, {"ContactID": contact_id, "AltContactID": alt_contact_id})
+        return self._records(op, m.contact, reply["Contact"]) if reply["Contact"] else None
 
     def search_shipping_addresses(
         self,
@@ -475,8 +602,10 @@ class WineDirectClient:
         )
 
     def get_club_membership(self, membership_id: str) -> r.MembershipInfo | None:
-        reply = self.call(m.GET_CLUB_MEMBERSHIP, {"ClubMembershipID": membership_id})
-        return m.membership(reply["ClubMembership"]) if reply.get("ClubMembership") else None
+        op = m.GET_CLUB_MEMBERSHIP
+        reply = self.call(op, {"ClubMembershipID": membership_id})
+        membership = reply["ClubMembership"]
+        return self._records(op, m.membership, membership) if membership else None
 
     def search_orders(
         self,
@@ -510,15 +639,16 @@ class WineDirectClient:
         self, *, order_id: str | None = None, order_number: int | None = None
     ) -> r.OrderDetail | None:
         number = None if order_number is None else Decimal(order_number)
-        reply = self.call(m.GET_ORDER_DETAIL, {"OrderID": order_id, "OrderNumber": number})
-        return m.order_detail(reply["Order"]) if reply.get("Order") else None
+        op = m.GET_ORDER_DETAIL
+        reply = self.call(op, {"OrderID": order_id, "OrderNumber": number})
+        return self._records(op, m.order_detail, reply["Order"]) if reply["Order"] else None
 
     # --- writes ---------------------------------------------------------------------------
 
     def upsert_orders(self, orders: Iterable[r.OrderToSend]) -> list[r.UpsertResult]:
         """Send a batch; WineDirect answers for each order (see `UpsertResult.ok`)."""
         reply = self.call(m.UPSERT_ORDERS, {"Orders": [m.order_to_wire(o) for o in orders]})
-        return [m.upsert_result(x) for x in reply.get("Results") or [] if x is not None]
+        return self._answers(reply)
 
     def unsendable(self, order: r.OrderToSend) -> str | None:
         """Why this order cannot be put into an UpsertOrder message (an amount that is
@@ -531,7 +661,7 @@ class WineDirectClient:
 
     def upsert_contacts(self, contacts: Iterable[r.ContactToSend]) -> list[r.UpsertResult]:
         reply = self.call(m.UPSERT_CONTACTS, {"Contacts": [m.contact_to_wire(c) for c in contacts]})
-        return [m.upsert_result(x) for x in reply.get("Results") or [] if x is not None]
+        return self._answers(reply)
 
     def post_pickups(self, pickups: Iterable[r.PickupToSend]) -> None:
         self.call(m.POST_PICKUP, pickups=[m.pickup_to_wire(p) for p in pickups])
@@ -552,24 +682,92 @@ class WineDirectClient:
         )
 
 
-def _int_or_none(text: str | None) -> int | None:
-    try:
-        return int(text) if text is not None else None
-    except ValueError:
-        return None
+class _Deadline:
+    """One request's wall-clock budget. When it runs out, the client's sockets are shut
+    down: that wakes a read blocked on a trickling server at once, wherever the request
+    is (sending, waiting for headers, reading the body), where a per-read timeout never
+    would. A client serves one call at a time (each sync engine makes its own), so an
+    idle pooled connection is the only other thing cut, and the pool replaces it.
+
+    Sockets are learnt from httpcore's trace hook (`trace`) as connections open, and
+    kept by the client, since a reused connection's socket is not named again."""
+
+    def __init__(
+        self, seconds: float, sockets: weakref.WeakSet[socket.socket], lock: threading.Lock
+    ) -> None:
+        self.expired = False
+        self._sockets = sockets
+        self._lock = lock
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        self._timer.join()
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        if event not in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            return
+        sock = info["return_value"].get_extra_info("socket")
+        with self._lock:
+            self._sockets.add(sock)
+            expired = self.expired
+        if expired:  # the deadline passed while this connection was being made
+            _cut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _cut(sock)
+
+
+def _cut(sock: socket.socket) -> None:
+    """Shut `sock` down, which ends any read or write blocked on it in another thread.
+    The plain socket's shutdown, also for TLS: `SSLSocket.shutdown` would tear down its
+    TLS state under the thread that is reading it."""
+    with contextlib.suppress(OSError):  # closed meanwhile: nothing left to cut
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+_HEADER_NUMBER = re.compile(r"\s*([+-]?[0-9]{1,15})(?:\.[0-9]*)?\s*")
+
+
+def _header_int(text: str | None) -> int | None:
+    """A header's whole number (a fraction is dropped), or None when it is not a number
+    of at most 15 digits: a header is the server's to fill, and may hold anything."""
+    match = _HEADER_NUMBER.fullmatch(text or "")
+    return int(match[1]) if match else None
 
 
 def _server_date(response: httpx.Response) -> datetime:
-    """The reply's Date header (WineDirect's clock), or ours when it has none."""
+    """The reply's Date header (WineDirect's clock), or ours when it has none (or one
+    that is no date WineDirect could be at)."""
     from email.utils import parsedate_to_datetime
 
     try:
         stamp = parsedate_to_datetime(response.headers.get("date", ""))
     except (TypeError, ValueError, IndexError, OverflowError):
         stamp = None
-    return stamp.astimezone(UTC) if stamp and stamp.tzinfo else datetime.now(UTC)
+    if stamp is None or stamp.tzinfo is None or not EARLIEST_YEAR <= stamp.year <= LATEST_YEAR:
+        return datetime.now(UTC)
+    return stamp.astimezone(UTC)
 
 
-def _epoch(text: str | None) -> datetime | None:
-    seconds = _int_or_none(text.split(".")[0] if text else None)
-    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
+def _reset_at(response: httpx.Response) -> datetime | None:
+    """When WineDirect's request window opens again: by `x-rate-limit-reset` (UTC epoch
+    seconds) or else `Retry-After` (seconds), never before the reply's date nor more
+    than `MAX_RATE_WAIT_S` after it; None when neither header is a number."""
+    now = _server_date(response)
+    reset = _header_int(response.headers.get("x-rate-limit-reset"))
+    wait = None if reset is None else reset - now.timestamp()
+    if wait is None:
+        wait = _header_int(response.headers.get("retry-after"))
+    if wait is None:
+        return None
+    return now + timedelta(seconds=min(max(wait, 0), MAX_RATE_WAIT_S))

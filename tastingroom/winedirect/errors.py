@@ -1,6 +1,8 @@
 """What can go wrong talking to WineDirect, in words a person can act on.
 
-Every message is safe to show and to log: none carries a credential or a request body.
+Every message is safe to show and to log: none carries a credential or a request body,
+and any text that came from a server has been through `scrub` (one line, no credential,
+at most `MAX_MESSAGE_CHARS`), since status shows and keeps the last one.
 The sync engine decides by type: an `OutcomeUnknown` write must be settled by reading
 back before anything is re-sent; `Rejected` records go to quarantine; `RateLimited`
 waits until `reset_at`; `ConnectionFailed` is a plain retry.
@@ -8,8 +10,63 @@ waits until `reset_at`; `ConnectionFailed` is a plain retry.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
+from xml.sax.saxutils import escape
+
+MAX_MESSAGE_CHARS = 2_000
+"""The most of a server's text kept in a message: enough for any real refusal, and a
+200 MB reply that is all message is not saved and printed by every `status`."""
+
+_SCRUB_WINDOW = 4 * MAX_MESSAGE_CHARS
+"""How much of a server's text is looked at: the kept part and room for what scrubbing
+removes, so that a message of megabytes costs no more than one of a few lines."""
+_CREDENTIAL_FIELDS = re.compile(
+    r"(<(?:[\w.-]+:)?(?:password|username)\b[^<>]{0,200}(?<!/)>)[^<]{1,1000}"  # <Password>…
+    r"|\b((?:password|username)\s*=\s*)(?:[\"'][^\"']{0,1000}[\"']?|[^\s&;,<>\"']{1,1000})"
+    r"|(\"(?:password|username)\"\s*:\s*)\"[^\"]{0,1000}\"?",  # "password": "…"
+    re.IGNORECASE,
+)
+"""Where a credential sits in an echoed request: an XML element, `password=…`, JSON.
+A closing quote is optional, so that a value cut short by the window is scrubbed too."""
+_NOT_ONE_LINE = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]+")
+"""Line breaks, control characters (a terminal's escapes) and invisible or direction
+marks, which could make a message printed by `status` say something it does not."""
+
+
+def scrub(text: str, username: str = "", password: str = "") -> str:
+    """A server's text made fit to keep in a message: the webservice password (and the
+    username, when longer than 3 characters, so that it cannot match common words) is
+    removed wherever it appears, raw or XML-escaped, as is whatever sits in a password or
+    username field of an echoed request; the text is put on one line and cut to
+    `MAX_MESSAGE_CHARS` (with "…").
+
+    Credentials are removed before the text is cut to what is kept, and a credential
+    that the first cut (to `_SCRUB_WINDOW`) went through is dropped, so that no cut
+    ever leaves part of one."""
+    secrets = [s for s in (password, username if len(username) > 3 else "") if s]
+    forms = {f for s in secrets for f in (s, escape(s), escape(s, {'"': "&quot;", "'": "&apos;"}))}
+    window = text[:_SCRUB_WINDOW]
+    for form in forms:
+        window = re.sub(re.escape(form), "***", window, flags=re.IGNORECASE)
+    if len(text) > _SCRUB_WINDOW:
+        window = _without_partial(window, forms)
+    window = _CREDENTIAL_FIELDS.sub(lambda m: f"{m[1] or m[2] or m[3]}***", window)
+    kept = _NOT_ONE_LINE.sub(" ", window).strip()
+    cut = len(kept) > MAX_MESSAGE_CHARS or len(text) > _SCRUB_WINDOW
+    return kept[:MAX_MESSAGE_CHARS] + "…" if cut else kept
+
+
+def _without_partial(text: str, secrets: set[str]) -> str:
+    """`text` without the beginning of a secret at its end (what a cut through one leaves)."""
+    low = text.lower()
+    for secret in secrets:
+        for length in range(min(len(secret) - 1, len(low)), 0, -1):
+            if low.endswith(secret[:length].lower()):
+                text, low = text[:-length], low[:-length]
+                break
+    return text
 
 
 class WineDirectError(Exception):
@@ -40,6 +97,11 @@ class ConnectionFailed(WineDirectError):
 class ConnectionLost(ConnectionFailed):
     """A read whose connection dropped after it was sent (nothing changes by reading
     again, so the client asks once more before giving up)."""
+
+
+class DeadlineExceeded(ConnectionFailed):
+    """A read that did not end within its deadline (a server trickling its reply); a
+    write that overruns is `OutcomeUnknown` instead."""
 
 
 class OutcomeUnknown(WineDirectError):

@@ -21,9 +21,30 @@ from typing import Any
 
 from tastingroom.money import to_cents
 from tastingroom.winedirect import records
-from tastingroom.winedirect.soap import BOOLEAN, DATETIME, DOUBLE, STRING, Array, Struct
+from tastingroom.winedirect.soap import (
+    BOOLEAN,
+    DATETIME,
+    DOUBLE,
+    STRING,
+    Array,
+    SoapParseError,
+    Struct,
+)
 
 _SCALARS = {"s": STRING, "d": DOUBLE, "b": BOOLEAN, "t": DATETIME}
+
+
+RECORD_KEYS = (
+    "ProductID",
+    "OrderID",
+    "ContactID",
+    "ShippingAddressID",
+    "ClubMembershipID",
+    "ClubID",
+    "SKU",
+)
+"""The field that identifies a record of each search's reply (a record that cannot be
+read is set aside under it)."""
 
 
 def fields(spec: str, **refs: Any) -> list[tuple[str, Any]]:
@@ -578,16 +599,59 @@ def operation(service_path: str, name: str) -> Operation | None:
 # (kept here so that every WineDirect field name is spelled in this one module)
 
 
-def _cents(value: Decimal | None) -> int | None:
-    return None if value is None else to_cents(value)
+# A reply's numbers are WineDirect's, and a broken or hostile reply can say anything:
+# each is checked against the range the register can hold before it becomes cents or an
+# int, and one out of range refuses the reply (SoapParseError naming the field; the
+# client makes it a ReplyError). `soap` has already refused any number that is long or
+# of an absurd magnitude, so nothing here costs time.
+
+MAX_AMOUNT = Decimal(10_000_000)
+"""Dollars: the largest price, total, tax or tender a reply may carry, either sign.
+Digits past the cent are rounded half-up, as `to_cents` does for every amount."""
+MAX_COUNT = 10_000_000
+"""The largest count a reply may carry: RecordCount, a quantity, stock (which alone may
+also be as low as its negative)."""
+MAX_NUMBER = 10**15
+"""The largest order or customer number or vintage: WineDirect writes them as doubles,
+which are not even exact past 2^53."""
 
 
-def _int(value: Decimal | None) -> int | None:
+def _cents(d: dict[str, Any], field: str) -> int | None:
+    value = d[field]
     if value is None:
         return None
+    if abs(value) > MAX_AMOUNT:
+        limit = f"amounts are within ±${MAX_AMOUNT:,}"
+        raise SoapParseError(f"{field} {value} is out of range ({limit})")
+    return to_cents(value)
+
+
+def _whole(d: dict[str, Any], field: str, low: int, high: int) -> int | None:
+    value = d[field]
+    if value is None:
+        return None
+    if not low <= value <= high:
+        raise SoapParseError(f"{field} {value} is out of range ({low:,} to {high:,})")
     if value != value.to_integral_value():
-        raise ValueError(f"{value} is not a whole number")
+        raise SoapParseError(f"{field} {value} is not a whole number")
     return int(value)
+
+
+def _count(d: dict[str, Any], field: str) -> int | None:
+    return _whole(d, field, 0, MAX_COUNT)
+
+
+def _stock(d: dict[str, Any], field: str) -> int | None:
+    return _whole(d, field, -MAX_COUNT, MAX_COUNT)
+
+
+def _int(d: dict[str, Any], field: str) -> int | None:
+    return _whole(d, field, 0, MAX_NUMBER)
+
+
+def record_count(reply: dict[str, Any]) -> int | None:
+    """A search reply's RecordCount, a count like any other."""
+    return _count(reply, "RecordCount")
 
 
 def _dollars(cents: int) -> Decimal:
@@ -615,9 +679,9 @@ def product_summary(d: dict[str, Any]) -> records.ProductSummary:
         sku=d["SKU"],
         title=d["Title"] or "",
         type=d["Type"],
-        price_cents=_cents(d["Price"]),
-        sale_price_cents=_cents(d["SalePrice"]),
-        vintage=_int(d["Vintage"]),
+        price_cents=_cents(d, "Price"),
+        sale_price_cents=_cents(d, "SalePrice"),
+        vintage=_int(d, "Vintage"),
         is_active=bool(d["isActive"]),
         date_modified=d["DateModified"],
     )
@@ -629,14 +693,14 @@ def product_detail(d: dict[str, Any]) -> records.ProductDetail:
         prices = tuple(
             records.PriceInfo(
                 level=p["PriceLevel"] or "",
-                price_cents=_cents(p["Price"]) or 0,
-                sale_price_cents=_cents(p["SalePrice"]),
-                quantity=_int(p["PriceQuantity"]) or 1,
+                price_cents=_cents(p, "Price") or 0,
+                sale_price_cents=_cents(p, "SalePrice"),
+                quantity=_count(p, "PriceQuantity") or 1,
             )
             for p in s["Prices"] or []
         )
         inventory = {
-            i["InventoryPool"]: _int(i["CurrentInventory"]) or 0 for i in s["Inventory"] or []
+            i["InventoryPool"]: _stock(i, "CurrentInventory") or 0 for i in s["Inventory"] or []
         }
         skus.append(
             records.SkuInfo(
@@ -657,7 +721,7 @@ def product_detail(d: dict[str, Any]) -> records.ProductDetail:
         is_active=bool(d["IsActive"]),
         date_modified=d["DateModified"],
         varietal=wine.get("Varietal"),
-        vintage=_int(wine.get("Vintage")),
+        vintage=_int(wine, "Vintage") if wine else None,
         skus=tuple(skus),
     )
 
@@ -667,14 +731,14 @@ def inventory_level(d: dict[str, Any]) -> records.InventoryLevel:
         sku=d["SKU"],
         pool=d["InventoryPool"],
         pool_id=d["InventoryPoolID"],
-        count=_int(d["CurrentInventory"]) or 0,
+        count=_stock(d, "CurrentInventory") or 0,
     )
 
 
 def contact(d: dict[str, Any]) -> records.ContactInfo:
     return records.ContactInfo(
         contact_id=d["ContactID"],
-        customer_number=_int(d["CustomerNumber"]),
+        customer_number=_int(d, "CustomerNumber"),
         first_name=d["FirstName"] or "",
         last_name=d["LastName"] or "",
         email=d["Email"],
@@ -730,7 +794,7 @@ def order_summary(d: dict[str, Any]) -> records.OrderSummary:
     name = " ".join(p for p in (d["BillFirstName"], d["BillLastName"]) if p)
     return records.OrderSummary(
         order_id=d["OrderID"],
-        order_number=_int(d["OrderNumber"]),
+        order_number=_int(d, "OrderNumber"),
         type=d["Type"],
         status=d["OrderStatus"],
         payment_status=d["PaymentStatus"],
@@ -742,7 +806,7 @@ def order_summary(d: dict[str, Any]) -> records.OrderSummary:
         is_external=bool(d["IsExternalOrder"]),
         contact_id=d["ContactID"],
         bill_name=name,
-        total_cents=_cents(d["OrderTotal"]),
+        total_cents=_cents(d, "OrderTotal"),
         date_modified=d["DateModified"],
     )
 
@@ -769,10 +833,10 @@ def order_detail(d: dict[str, Any]) -> records.OrderDetail:
         records.OrderItemInfo(
             sku=i["SKU"] or "",
             title=i["Title"],
-            quantity=_int(i["Quantity"]) or 0,
-            price_cents=_cents(i["Price"]) or 0,
-            original_price_cents=_cents(i["OriginalPrice"]),
-            sales_tax_cents=_cents(i["SalesTax"]) or 0,
+            quantity=_count(i, "Quantity") or 0,
+            price_cents=_cents(i, "Price") or 0,
+            original_price_cents=_cents(i, "OriginalPrice"),
+            sales_tax_cents=_cents(i, "SalesTax") or 0,
             non_taxable=bool(i["IsNonTaxable"]),
             inventory_pool=i["InventoryPool"],
             tracking_number=i["TrackingNumber"],
@@ -783,7 +847,7 @@ def order_detail(d: dict[str, Any]) -> records.OrderDetail:
     tenders = tuple(
         records.TenderInfo(
             payment_type=t["PaymentType"] or "",
-            amount_cents=_cents(t["AmountTendered"]) or 0,
+            amount_cents=_cents(t, "AmountTendered") or 0,
             card_type=t["CardType"],
             paid_at=t["PaymentDate"],
         )
@@ -792,11 +856,11 @@ def order_detail(d: dict[str, Any]) -> records.OrderDetail:
     bill = d["BillContact"] or {}
     return records.OrderDetail(
         order_id=d["OrderID"],
-        order_number=_int(d["OrderNumber"]),
+        order_number=_int(d, "OrderNumber"),
         alt_order_number=d["AltOrderNumber"],
         type=d["Type"],
         transaction_type=d["TransactionType"],
-        previous_order_number=_int(d["PreviousOrderNumber"]),
+        previous_order_number=_int(d, "PreviousOrderNumber"),
         status=d["OrderStatus"],
         payment_status=d["PaymentStatus"],
         shipping_status=d["ShippingStatus"],
@@ -811,11 +875,11 @@ def order_detail(d: dict[str, Any]) -> records.OrderDetail:
         ship_to=_address(d["ShipToAddress"]),
         items=items,
         tenders=tenders,
-        subtotal_cents=_cents(d["SubTotal"]) or 0,
-        shipping_cents=_cents(d["Shipping"]) or 0,
-        tax_cents=_cents(d["Tax"]) or 0,
-        tip_cents=_cents(d["Tip"]) or 0,
-        total_cents=_cents(d["Total"]) or 0,
+        subtotal_cents=_cents(d, "SubTotal") or 0,
+        shipping_cents=_cents(d, "Shipping") or 0,
+        tax_cents=_cents(d, "Tax") or 0,
+        tip_cents=_cents(d, "Tip") or 0,
+        total_cents=_cents(d, "Total") or 0,
         completed_at=d["CompletedDate"],
         website_id=d["WebsiteID"],
     )

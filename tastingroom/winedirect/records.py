@@ -15,16 +15,27 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    """One page of a search, with WineDirect's total count of matches."""
+    """One page of a search, with WineDirect's total count of matches, and the records
+    of it that could not be read (set aside by the caller, never silently dropped)."""
 
     items: list[T]
     record_count: int
     page: int
     max_rows: int
+    refused: tuple[RefusedRecord, ...] = ()
 
     @property
     def has_more(self) -> bool:
-        return self.page * self.max_rows < self.record_count and bool(self.items)
+        return self.page * self.max_rows < self.record_count and bool(self.items or self.refused)
+
+
+@dataclass(frozen=True)
+class RefusedRecord:
+    """A record of a search that could not be read: its WineDirect id if that could be
+    read, and why."""
+
+    key: str | None
+    reason: str
 
 
 @dataclass(frozen=True)

@@ -296,6 +296,27 @@ def test_a_product_that_cannot_be_stored_is_set_aside_and_the_pull_completes(
     assert read_status(demo_db).problems == ()
 
 
+def test_a_product_priced_1e30_is_set_aside_and_the_rest_of_the_catalog_comes_down(
+    demo_db, simulator, engine
+):
+    """A reply value no real price can have is refused by the client (hostile input);
+    the sync engine sets that one product aside instead of failing the whole pull."""
+    state = simulator.state
+    product = next(p for p in state.products.values() if p["SKUs"])
+    good_price = product["SKUs"][0]["Prices"][0]["Price"]
+    product["SKUs"][0]["Prices"][0]["Price"] = Decimal("1E+30")
+    report = engine.run_once()
+    assert report.error is None and report.pulled["catalog"] == len(state.products) - 1
+    status = read_status(demo_db)
+    assert any(
+        product["ProductID"] in p and "1E+30" in p and "set aside" in p for p in status.problems
+    )
+    product["SKUs"][0]["Prices"][0]["Price"] = good_price  # corrected in WineDirect
+    product["DateModified"] = state.now() + timedelta(seconds=1)
+    engine.run_once(force=True)
+    assert read_status(demo_db).problems == ()
+
+
 # --- 6. bounded read-back, and a first pull under the real limit -------------------------------
 
 

@@ -9,19 +9,29 @@ Californian date, whatever UTC says). Someone born on 29 February turns a year o
 on 1 March in years without one, which is what comparing (month, day) gives. A date of
 birth in the future, or more than 120 years ago, is a typo (`entry.birth_date`) and is
 refused rather than recorded as a check.
+
+The record says how the check was made (`Method`), and receipts, slips and the orders
+screen say it in words (`describe`): "ID scanned", "Date of birth typed", "Visibly over
+40 (no ID)". A visual check keeps the age the guest was judged to be over as its age in
+years: the most it vouches for, and what its receipt states even after the store's
+policy age changes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from tastingroom import entry
 from tastingroom.entry import EntryRefused, refused_as
 from tastingroom.settings import StoreSettings
-from tastingroom.store.models import utcnow
+from tastingroom.store.database import Database
+from tastingroom.store.models import AgeCheck, utcnow
 
 
 class Method(StrEnum):
@@ -42,6 +52,7 @@ class AgeCheckResult:
     method: Method
     passed: bool
     age_years: int | None
+    """Age from the date of birth; for a visual check, the age the guest is visibly over."""
     checked_at: datetime
     message: str
 
@@ -108,8 +119,34 @@ def check_visual(
             "scan it or type the date of birth."
         )
     return AgeCheckResult(
-        staff_id, Method.VISUAL, True, None, now or utcnow(), f"Visibly over {over}: OK."
+        staff_id, Method.VISUAL, True, over, now or utcnow(), f"Visibly over {over}: OK."
     )
+
+
+def describe(method: str, age_years: int | None) -> str:
+    """How a recorded check was made, in the words a receipt and the orders screen use."""
+    if method == Method.ID_SCAN:
+        return "ID scanned"
+    if method == Method.TYPED_DOB:
+        return "Date of birth typed"
+    if method == Method.VISUAL:
+        return f"Visibly over {age_years} (no ID)" if age_years else "Visual check (no ID)"
+    return method
+
+
+def passed_checks(db: Database, order_ids: Iterable[str]) -> dict[str, str]:
+    """For each of these orders that has one, its latest passed check, described: the
+    check its alcohol was sold or handed over on."""
+    ids = list(order_ids)
+    if not ids:
+        return {}
+    with db.read() as s:
+        rows = s.execute(
+            select(AgeCheck.order_id, AgeCheck.method, AgeCheck.age_years)
+            .where(AgeCheck.order_id.in_(ids), AgeCheck.passed.is_(True))
+            .order_by(AgeCheck.checked_at)
+        ).all()
+    return {order_id: describe(method, age) for order_id, method, age in rows}
 
 
 def needs_check(settings: StoreSettings, kinds: set[str]) -> bool:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -22,10 +23,13 @@ from tastingroom import __version__
 from tastingroom.money import format_cents
 from tastingroom.paths import DATA_DIR_ENV, data_dir, database_path
 from tastingroom.store.errors import StoreError
+from tastingroom.store.first_look import data_folder_problem
 from tastingroom.winedirect.errors import WineDirectError
 
 if TYPE_CHECKING:
     from tastingroom.store.database import Database
+    from tastingroom.winedirect.client import WineDirectClient
+    from tastingroom.winedirect.simulator.persist import DemoWineDirect
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -107,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="if the register (or another sync) is syncing this store, wait up to S seconds "
         "(default 600) for it to finish instead of leaving at once",
+    )
+    p.add_argument(
+        "--winedirect-url",
+        metavar="URL",
+        help="demo winery only: a simulated WineDirect on this computer to sync with, e.g. "
+        "http://127.0.0.1:8065 (default: the demo's own, kept in its data folder)",
     )
 
     p = sub.add_parser("demo", help="demo and training tools")
@@ -284,7 +294,37 @@ def _fraction(text: str) -> float:
 
 
 def _folder(args: argparse.Namespace) -> Path:
-    return data_dir(getattr(args, "data_dir", None))
+    """The data folder the command works in; refused when it cannot be one (a file)."""
+    folder = data_dir(getattr(args, "data_dir", None))
+    problem = data_folder_problem(folder)
+    if problem:
+        raise StoreError(problem)
+    return folder
+
+
+class _Stopped(Exception):
+    """SIGTERM arrived: stop as cleanly as after Ctrl-C."""
+
+
+def _raise_stopped(signum: int, frame: object) -> NoReturn:
+    raise _Stopped
+
+
+class _UntilStopped:
+    """Ctrl-C or SIGTERM ends the `with` block quietly. A job started in the background
+    from a script has SIGINT ignored, and service managers, `kill` and test harnesses send
+    SIGTERM: both stop a long-running command cleanly. The handler is in place before the
+    block's first line (say, "listening at …"), so a SIGTERM sent as soon as that line is
+    read is never lost; a second SIGTERM during the clean-up ends the program at once, as
+    the default handler, restored on leaving, does."""
+
+    def __enter__(self) -> _UntilStopped:
+        self._previous = signal.signal(signal.SIGTERM, _raise_stopped)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> bool:
+        signal.signal(signal.SIGTERM, self._previous)
+        return kind is not None and issubclass(kind, (KeyboardInterrupt, _Stopped))
 
 
 def _open_existing(args: argparse.Namespace) -> Database:
@@ -308,12 +348,16 @@ def cmd_init(args: argparse.Namespace) -> int:
     from tastingroom.store.database import Database
     from tastingroom.store.models import NumberSequence, Setting
     from tastingroom.winedirect.client import check_base_url
+    from tastingroom.winedirect.simulator.persist import demo_sync_url
 
     folder = _folder(args)
     path = database_path(folder)
     url = check_base_url(args.winedirect_url) if args.winedirect_url else None
+    if args.demo and url:
+        demo_sync_url(url, override=url)  # a demo syncs with a simulator on this computer only
     db = Database.open(path)
     try:
+        _refuse_to_mix_demo_and_store(db, demo=args.demo)
         if args.demo:
             seed_demo(db)
             print(f"Created the demo winery at {path}.")
@@ -363,12 +407,49 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refuse_to_mix_demo_and_store(db: Database, *, demo: bool) -> None:
+    """`init --demo` only into an empty database, and `init` never over the demo: the demo
+    winery's customers, staff PINs and sales must never become a store's (whose sync would
+    send them to the winery's WineDirect account), nor a store be filled with the demo."""
+    from tastingroom.demo import is_empty
+    from tastingroom.settings import load_settings
+
+    if is_empty(db):
+        return
+    with db.read() as s:
+        is_demo = load_settings(s).demo_mode
+    if demo and is_demo:
+        raise StoreError(
+            f"{db.path} already has the demo winery; nothing was changed. Start it with: "
+            f"tastingroom --data-dir {db.path.parent}"
+        )
+    if demo:
+        raise StoreError(
+            f"{db.path} already has a store in it; nothing was changed. The demo goes in a "
+            "folder of its own: tastingroom --data-dir DEMO-FOLDER init --demo"
+        )
+    if is_demo:
+        raise StoreError(
+            f"{db.path} holds the demo winery, which never syncs with a real WineDirect account; "
+            "nothing was changed. A store of its own goes in a folder of its own: "
+            "tastingroom --data-dir ~/Tastingroom init …"
+        )
+
+
 def cmd_demo_sales(args: argparse.Namespace) -> int:
     from tastingroom.demo import ring_demo_sales
     from tastingroom.numbering import check_home
+    from tastingroom.settings import load_settings
 
     db = _open_existing(args)
     try:
+        with db.read() as s:
+            demo = load_settings(s).demo_mode
+        if not demo:  # made-up sales would go up to the winery's real WineDirect account
+            raise StoreError(
+                "Demo sales go only into a demo winery, never into a store's own database: "
+                "make one with 'tastingroom --data-dir FOLDER init --demo'."
+            )
         notice = check_home(db, db.path.parent)  # before any number is issued
         if notice:
             print(notice)
@@ -532,11 +613,10 @@ def cmd_simulator(args: argparse.Namespace) -> int:
     if not args.password:
         print(f"  webservice password: {sim.password} (the demo password)", flush=True)
     print(f"  state: {sim.url}/_admin/state   faults: POST JSON to {sim.url}/_admin/faults")
-    print("Press Ctrl-C to stop.", flush=True)
     try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
+        with _UntilStopped():
+            print("Press Ctrl-C to stop.", flush=True)
+            threading.Event().wait()
     finally:
         if activity:
             activity.stop()
@@ -544,52 +624,88 @@ def cmd_simulator(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_sync(args: argparse.Namespace) -> int:
-    from tastingroom.numbering import check_home
+def _sync_target(
+    db: Database, override: str | None
+) -> tuple[Callable[[], WineDirectClient], str, DemoWineDirect | None]:
+    """How `tastingroom sync` reaches WineDirect: a client factory, where it goes (for
+    people), and the demo's own simulator when it is the one (to stop at the end).
+
+    A demo database syncs only with a simulator on this computer, with the demo's login
+    (`persist.demo_sync_url`); a store syncs with the address `init` gave it.
+    """
     from tastingroom.settings import load_settings
-    from tastingroom.sync.engine import SyncEngine, SyncThread
     from tastingroom.winedirect.client import WineDirectClient, check_base_url
     from tastingroom.winedirect.credentials import load_credentials
+    from tastingroom.winedirect.simulator.persist import (
+        DEMO_CREDENTIALS,
+        DemoWineDirect,
+        demo_sync_url,
+    )
+
+    with db.read() as s:
+        settings = load_settings(s)
+    if settings.demo_mode:
+        local = demo_sync_url(settings.winedirect_url, override)
+        if local is None:
+            demo = DemoWineDirect(db.path.parent)  # started once this sync holds the lock
+            return demo.client, f"the demo's own simulated WineDirect ({demo.path})", demo
+        return lambda: WineDirectClient(local, DEMO_CREDENTIALS), local, None
+    if override is not None:
+        raise StoreError(
+            "--winedirect-url is for the demo winery's simulators; this store syncs with the "
+            f"address it was set up with ({settings.winedirect_url}), which 'tastingroom init "
+            "--winedirect-url' changes. Nothing was sent."
+        )
+    url = check_base_url(settings.winedirect_url)
+    credentials = load_credentials()
+    return lambda: WineDirectClient(url, credentials), url, None
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from tastingroom.numbering import check_home
+    from tastingroom.sync.engine import SyncEngine, SyncThread
 
     db = _open_existing(args)
-    with db.read() as s:
-        url = check_base_url(load_settings(s).winedirect_url)
-    credentials = load_credentials()
-    engine = SyncEngine(
-        db, lambda: WineDirectClient(url, credentials), batch_size=max(1, args.batch_size)
-    )
+    demo = None
     try:
-        if not engine.take_lock(wait_s=float(args.wait or 0)):
-            print(
-                f"This store is already syncing ({engine.lock.holder() or 'another program'}); "
-                "nothing to do here. Use --wait to wait for it to finish."
-            )
-            return 0
-        notice = check_home(db, db.path.parent)
-        if notice:
-            print(notice)
-        if args.once:
-            report = engine.run_once(force=True)
-            pulled = ", ".join(f"{k} {v}" for k, v in report.pulled.items()) or "nothing"
-            print(
-                f"Sent {report.sent}, refused {report.quarantined}, settled {report.settled}; "
-                f"pulled: {pulled}."
-            )
-            if report.error:
-                print(f"tastingroom: {report.error}", file=sys.stderr)
-                return EXIT_FAILED
-            return 0
-        thread = SyncThread(engine, interval_s=max(1, args.interval)).start()
-        print(f"Syncing with {url} every {args.interval} s; Ctrl-C stops.", flush=True)
+        client_factory, where, demo = _sync_target(db, args.winedirect_url)
+        engine = SyncEngine(db, client_factory, batch_size=max(1, args.batch_size))
         try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            print("Stopping after the current batch…", flush=True)
+            if not engine.take_lock(wait_s=float(args.wait or 0)):
+                print(
+                    f"This store is already syncing ({engine.lock.holder() or 'another program'}"
+                    "); nothing to do here. Use --wait to wait for it to finish."
+                )
+                return 0
+            notice = check_home(db, db.path.parent)
+            if notice:
+                print(notice)
+            if args.once:
+                report = engine.run_once(force=True)
+                pulled = ", ".join(f"{k} {v}" for k, v in report.pulled.items()) or "nothing"
+                print(
+                    f"Sent {report.sent}, refused {report.quarantined}, settled "
+                    f"{report.settled}; pulled: {pulled}."
+                )
+                if report.error:
+                    print(f"tastingroom: {report.error}", file=sys.stderr)
+                    return EXIT_FAILED
+                return 0
+            thread = SyncThread(engine, interval_s=max(1, args.interval)).start()
+            try:
+                with _UntilStopped():
+                    every = f"every {args.interval} s"
+                    print(f"Syncing with {where} {every}; Ctrl-C stops.", flush=True)
+                    threading.Event().wait()
+                print("Stopping after the current batch…", flush=True)
+            finally:
+                thread.stop()
+            return 0
         finally:
-            thread.stop()
-        return 0
+            if demo is not None:  # saved before the lock is let go (see `SyncBridge.stop`)
+                demo.stop()
+            engine.close()
     finally:
-        engine.close()
         db.close()
 
 
@@ -663,7 +779,9 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
 def cmd_register(args: argparse.Namespace) -> int:
     from ui.app import run_register  # Qt is imported only by the commands that show it
 
-    return run_register(database_path(_folder(args)))
+    # The register says what is wrong with its data folder on its lock screen (and on
+    # standard error): started from a desktop icon, nobody reads a terminal.
+    return run_register(database_path(data_dir(getattr(args, "data_dir", None))))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

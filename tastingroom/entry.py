@@ -323,6 +323,29 @@ def birth_date(born: object, today: date) -> date:
     return born
 
 
+_TYPED_DATE = re.compile(r"(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})|(\d{2})(\d{2})(\d{4})")
+
+
+def typed_birth_date(text: str) -> date:
+    """A date of birth as staff type it, month first: 03/14/1979, 3/14/1979, 03-14-1979
+    or 03141979. Only a whole calendar date is taken (a two-digit year is refused rather
+    than guessed); whether it can be real is `birth_date`'s rule."""
+    typed = text.strip()
+    match = _TYPED_DATE.fullmatch(typed)
+    if match is None:
+        raise EntryRefused(
+            "Type the date of birth as month, day and year (MM/DD/YYYY), e.g. 03/14/1979.",
+            BIRTH_DATE,
+        )
+    month, day, year = (int(part) for part in match.groups() if part is not None)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise EntryRefused(
+            f"“{typed}” is not a date (month, day, year); check it and try again.", BIRTH_DATE
+        ) from None
+
+
 # --- searches ----------------------------------------------------------------------------
 
 

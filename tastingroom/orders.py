@@ -1,5 +1,9 @@
 """Orders as staff look them up: register and web alike, with where each stands with
-WineDirect (waiting, sent, refused and why), its shipping status and tracking number."""
+WineDirect (waiting, sent, refused and why), its shipping status and tracking number.
+
+The shipping status is WineDirect's word, except for a register sale the guest took
+with them: WineDirect calls that "Picked Up", which at this counter means a web order
+collected, so staff read "Carried out" (what is sent to WineDirect is unchanged)."""
 
 from __future__ import annotations
 
@@ -14,6 +18,9 @@ from tastingroom.store.models import Customer, Order, OutboxItem
 from tastingroom.sync.outbox import OutboxKind
 
 SYNC_LABELS = {"pending": "waiting", "sent": "sent", "quarantined": "refused", "void": "voided"}
+CARRIED_OUT = "Carried out"
+PICKED_UP = "Picked Up"
+"""WineDirect's shipping status for an order that left with the guest."""
 
 
 @dataclass(frozen=True)
@@ -81,8 +88,14 @@ def list_orders(db: Database, query: str = "", limit: int = 200) -> list[OrderRo
                 order.total_cents,
                 sync,
                 reason,
-                order.shipping_status,
+                _shipping_shown(order),
                 order.tracking_number,
             )
         )
     return out
+
+
+def _shipping_shown(order: Order) -> str | None:
+    """The shipping status as staff read it (see the module's docstring)."""
+    carried = order.source == "register" and order.fulfilment == "carry_out"
+    return CARRIED_OUT if carried and order.shipping_status == PICKED_UP else order.shipping_status

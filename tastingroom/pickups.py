@@ -5,21 +5,38 @@ recorded with it (alcohol is never handed over without one), an outbox row tells
 WineDirect, and an audit row names who did it, all in one transaction. An order
 cancelled on the web is shown as cancelled and refused; one already collected (handed
 over on the web, or here) is refused rather than handed over twice.
+
+A line reads as the register names the product when the catalog knows its SKU
+("Estate Chardonnay 2022", as on the shelf tag and the receipt), and by WineDirect's
+title otherwise ("2022 Estate Chardonnay"), so that staff match the order to the shelf.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from tastingroom.age import AgeCheckResult, needs_check
+from tastingroom.catalog import display_name
 from tastingroom.entry import matches, search_text
+from tastingroom.localtime import stamp
 from tastingroom.settings import load_settings
 from tastingroom.staff import StaffMember
 from tastingroom.store.database import Database
-from tastingroom.store.models import AgeCheck, AuditEntry, Customer, Order, new_id, utcnow
+from tastingroom.store.models import (
+    AgeCheck,
+    AuditEntry,
+    Customer,
+    Order,
+    Product,
+    Sku,
+    new_id,
+    utcnow,
+)
 from tastingroom.sync.outbox import OutboxKind, enqueue
 
 
@@ -64,6 +81,8 @@ def pickups(db: Database, query: str = "", include_done: bool = False) -> list[P
             )
         if not include_done:
             stmt = stmt.where(Order.picked_up_at.is_(None))
+        found = s.execute(stmt).all()
+        names = register_names(s, {line.sku_code for order, _ in found for line in order.lines})
         return [
             Pickup(
                 order.id,
@@ -73,10 +92,21 @@ def pickups(db: Database, query: str = "", include_done: bool = False) -> list[P
                 order.status,
                 order.picked_up_at,
                 order.total_cents,
-                tuple((line.name, line.quantity) for line in order.lines),
+                tuple((names.get(line.sku_code, line.name), line.quantity) for line in order.lines),
             )
-            for order, customer in s.execute(stmt).all()
+            for order, customer in found
         ]
+
+
+def register_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """The register's name (`catalog.display_name`) for each of these SKU codes that the
+    catalog holds, active or not; a code it does not know is left out."""
+    rows = session.execute(
+        select(Sku.code, Product.title, Product.pos_title, Sku.unit_description, Sku.units)
+        .join(Product, Sku.product_id == Product.id)
+        .where(Sku.code.in_(set(codes)))
+    )
+    return {code: display_name(title, pos, unit, units) for code, title, pos, unit, units in rows}
 
 
 def hand_over(
@@ -95,7 +125,7 @@ def hand_over(
         if order.picked_up_at is not None:
             raise HandOverRefused(
                 f"Order {order.number} was already picked up "
-                f"({order.picked_up_at:%Y-%m-%d %H:%M} UTC)."
+                f"({stamp(order.picked_up_at, settings.timezone)})."
             )
         if needs_check(settings, {line.kind for line in order.lines}):
             if age_check is None:

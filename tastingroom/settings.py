@@ -63,6 +63,8 @@ class StoreSettings:
     """none, network, usb, serial or file (see `tastingroom.devices.printer`)."""
     printer_address: str = ""
     """host:port, vendor:product (hex), a serial device, or a file path."""
+    receipt_columns: int = 42
+    """Characters on a receipt line: the paper's width (`RECEIPT_WIDTHS`)."""
     idle_lock_minutes: int = 5
     """The register locks after this long untouched (0: only when someone taps Lock)."""
     lockout_attempts: int = 5
@@ -78,6 +80,12 @@ class StoreSettings:
     """The most a manager may set one item's price to ($10,000.00 unless set)."""
     max_shipping_cents: int = DEFAULT_LIMITS.shipping_cents
     """The most a shipping charge may be ($1,000.00 unless set)."""
+    max_rows: int = 100
+    """Records per page of every WineDirect search the sync engine makes (its MaxRows).
+    A first pull of 20,000 web orders is 201 pages at 100. WineDirect's WSDL puts no bound
+    on it and its documentation names no maximum (`winedirect.mapping.DEFAULT_MAX_ROWS`
+    is marked UNKNOWN), so 100 is the default until a real account shows more is
+    accepted; anything but a whole number of at least 1 is refused."""
     extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -89,6 +97,14 @@ class StoreSettings:
             raise SettingsError("The idle lock is between 0 (never) and 240 minutes.")
         if self.minimum_age < 0 or self.tax_rate_ppm < 0:
             raise SettingsError("Ages and tax rates cannot be negative.")
+        if isinstance(self.max_rows, bool) or not isinstance(self.max_rows, int):
+            raise SettingsError("WineDirect's page size (max_rows) must be a whole number.")
+        if self.max_rows < 1:
+            raise SettingsError("WineDirect's page size (max_rows) must be at least 1.")
+        if self.receipt_columns not in RECEIPT_WIDTHS:
+            raise SettingsError(
+                "The receipt paper is 58 mm (32 characters) or 80 mm (42 or 48 characters)."
+            )
         for name, label in LIMIT_SETTINGS.items():
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
@@ -108,6 +124,14 @@ class StoreSettings:
             override_cents=self.max_override_cents,
             shipping_cents=self.max_shipping_cents,
         )
+
+
+RECEIPT_WIDTHS = {
+    32: "58 mm paper (32 characters a line)",
+    42: "80 mm paper (42 characters a line)",
+    48: "80 mm paper, small font (48 characters a line)",
+}
+"""The receipt widths a printer's paper and font give, and what the settings call them."""
 
 
 LIMIT_SETTINGS = {

@@ -1,19 +1,24 @@
 """What a person needs to know about this register at a glance: where its data is,
 what is still waiting to reach WineDirect and how old the oldest of it is, and every
 problem sync cannot settle alone (`problems`). "Online" means the last cycle's push and
-every pull worked; anything less is a problem, said in words, until it is fixed."""
+every pull worked; anything less is a problem, said in words, until it is fixed. The
+database's last full integrity check (run by the register in the background:
+`store.health`) is reported too, and a failed one is a problem."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
 
+from tastingroom.localtime import stamp
 from tastingroom.numbering import numbering_notice
-from tastingroom.settings import load_settings
+from tastingroom.settings import StoreSettings, load_settings
 from tastingroom.store.database import Database
+from tastingroom.store.health import IntegrityState
+from tastingroom.store.health import read_state as integrity_state
 from tastingroom.store.models import Order, OutboxItem, SyncState, utcnow
 from tastingroom.sync import problems as sync_problems
 from tastingroom.sync.outbox import summary
@@ -42,6 +47,10 @@ class Status:
     """Another program holds this database's sync lock (who), or None."""
     notice: str | None = None
     """A one-time word for staff: order numbers moved to a new series, and why."""
+    timezone: str = StoreSettings.timezone
+    """The store's time zone: `render` shows times in it (the JSON keeps ISO UTC)."""
+    integrity: IntegrityState = field(default_factory=IntegrityState)
+    """The last full integrity check of the database, and whether one is owed."""
 
     @property
     def healthy(self) -> bool:
@@ -69,6 +78,12 @@ class Status:
             "problems": list(self.problems),
             "syncing_elsewhere": self.syncing_elsewhere,
             "notice": self.notice,
+            "integrity": {
+                "result": self.integrity.result,
+                "checked_at": _iso(self.integrity.checked_at),
+                "reason": self.integrity.reason,
+                "due": self.integrity.due,
+            },
         }
 
     def render(self) -> str:
@@ -90,21 +105,30 @@ class Status:
             lines.append(f"Problems ({len(self.problems)}):")
             lines.extend(f"  - {problem}" for problem in self.problems)
         if self.next_attempt_at:
-            lines.append(f"Next attempt:    {self.next_attempt_at}")
-        lines.append(
-            "Last item sent:  "
-            + (self.last_sync_at.strftime("%Y-%m-%d %H:%M UTC") if self.last_sync_at else "never")
-        )
-        lines.append(f"Last pull:       {_when(self.last_pull_at)}")
+            lines.append(f"Next attempt:    {_when(self.next_attempt_at, self.timezone)}")
+        lines.append(f"Last item sent:  {_when(self.last_sync_at, self.timezone)}")
+        lines.append(f"Last pull:       {_when(self.last_pull_at, self.timezone)}")
         if self.syncing_elsewhere:
             lines.append(f"Synced by:       {self.syncing_elsewhere}")
         if self.notice:
             lines.append(f"Notice:          {self.notice}")
+        lines.append(f"Integrity:       {self._integrity_line()}")
         return "\n".join(lines)
 
+    def _integrity_line(self) -> str:
+        check = self.integrity
+        if check.result is None:
+            said = "no full check yet (the register runs one daily, in the background)"
+        else:
+            verdict = "passed" if check.result == "ok" else "FAILED"
+            when = _when(check.checked_at, self.timezone)
+            said = f"full check {verdict} {when} ({check.reason})"
+        return f"{said}; one is due: {check.due}" if check.due else said
 
-def _when(iso: str | None) -> str:
-    return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC") if iso else "never"
+
+def _when(value: datetime | str | None, zone: str) -> str:
+    """A stored time (UTC) as the store's staff read it: their own zone's date and time."""
+    return stamp(value, zone) if value else "never"
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -147,6 +171,9 @@ def read_status(db: Database, now: datetime | None = None) -> Status:
     if box.quarantined:
         found.append(f"{box.quarantined} item(s) were refused by WineDirect and need attention")
     found.extend(f"{p.label}: {p.detail}" for p in open_problems)
+    integrity = integrity_state(state)
+    if integrity.problem:
+        found.append(integrity.problem)
     return Status(
         database=str(db.path),
         store=settings.store_name,
@@ -166,6 +193,8 @@ def read_status(db: Database, now: datetime | None = None) -> Status:
         problems=tuple(dict.fromkeys(found)),
         syncing_elsewhere=holder,
         notice=notice,
+        timezone=settings.timezone,
+        integrity=integrity,
     )
 
 

@@ -1,19 +1,21 @@
 """Checking ID before alcohol is sold: scan the licence, type the date of birth, or (where
 the store's policy allows) confirm the guest is visibly over the policy age.
 
-The rules are the engine's (`age`, `idscan`); this dialog only asks and shows. A refusal
-keeps the dialog open with the reason, and nothing can be sold until a check passes. A
-date of birth the engine cannot take (in the future, more than 120 years ago) is said
-under the date field.
+The rules are the engine's (`age`, `idscan`, and `entry` for what is typed); this dialog
+only asks and shows. A refusal keeps the dialog open with the reason, and nothing can be
+sold until a check passes. The date field starts empty (a date already in it would let
+"Check" pass a guest nobody asked) and takes digits as soon as it is clicked, with or
+without separators (03141979, 3/14/1979, 03-14-1979); its button stays off until what is
+typed is a whole date. A date of birth the engine cannot take (in the future, more than
+120 years ago) is said under the date field; so is a licence the engine could not read,
+with the field ready for the date to be typed instead.
 """
 
 from __future__ import annotations
 
-from datetime import date
-
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QRegularExpression
+from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
-    QDateEdit,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -23,11 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tastingroom import entry
 from tastingroom.age import AgeCheckError, AgeCheckResult, Method, check_birth_date, check_visual
-from tastingroom.entry import BIRTH_DATE
+from tastingroom.entry import BIRTH_DATE, EntryRefused
 from tastingroom.idscan import IdScanError, parse_aamva
 from tastingroom.settings import StoreSettings
 from ui.field_messages import FieldMessages
+
+DATE_CHARACTERS = QRegularExpression(r"[0-9/.\- ]{0,10}")
+"""What the date field lets in: digits and the separators people type between them."""
 
 
 class AgeCheckDialog(QDialog):
@@ -43,11 +49,13 @@ class AgeCheckDialog(QDialog):
         )
         intro.setWordWrap(True)
         self.scan_field = QLineEdit(placeholderText="Scan the licence barcode here")
-        self.scan_field.returnPressed.connect(lambda: self.take_scan(self.scan_field.text()))
-        self.dob = QDateEdit(displayFormat="MM/dd/yyyy", calendarPopup=True)
-        self.dob.setDate(QDate(2000, 1, 1))
-        self.dob.setMaximumDate(QDate.currentDate())
+        self.scan_field.returnPressed.connect(self._scan_typed)
+        self.dob = QLineEdit(placeholderText="MM/DD/YYYY", maxLength=10)
+        self.dob.setValidator(QRegularExpressionValidator(DATE_CHARACTERS, self.dob))
+        self.dob.textChanged.connect(self._date_changed)
+        self.dob.returnPressed.connect(self.check_typed)
         self.check_button = QPushButton("Check date of birth")
+        self.check_button.setEnabled(False)
         self.check_button.clicked.connect(self.check_typed)
         self.visual_button = QPushButton(
             f"Visibly over {settings.visual_check_over_age}"
@@ -76,6 +84,10 @@ class AgeCheckDialog(QDialog):
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self.setMinimumWidth(520)
+        for button in (self.check_button, self.visual_button, cancel):
+            # Enter belongs to the field it is pressed in, never to a button unasked.
+            button.setAutoDefault(False)
+        self.dob.setFocus()
 
     def _done(self, result: AgeCheckResult) -> None:
         self.result = result
@@ -85,8 +97,21 @@ class AgeCheckDialog(QDialog):
         if result.passed:
             self.accept()
 
+    def _date_changed(self, text: str) -> None:
+        """The check is possible once a whole date is typed, and not before."""
+        try:
+            entry.typed_birth_date(text)
+        except EntryRefused:
+            self.check_button.setEnabled(False)
+            return
+        self.check_button.setEnabled(True)
+
+    def _scan_typed(self) -> None:
+        self.take_scan(self.scan_field.text())
+
     def take_scan(self, text: str) -> None:
-        """A licence from the 2D scanner (the window routes scanner bursts here)."""
+        """A licence from the 2D scanner (the window routes scanner bursts here). One that
+        cannot be read is refused under the date field, which is then ready for typing."""
         self.scan_field.clear()
         try:
             scan = parse_aamva(text)
@@ -99,26 +124,21 @@ class AgeCheckDialog(QDialog):
                     id_expires=scan.expires,
                 )
             )
-        except (IdScanError, AgeCheckError) as exc:
-            self.messages.clear()
-            self.message.setText(str(exc))
-
-    def check_typed(self) -> None:
-        qd = self.dob.date()
-        try:
-            born = date(qd.year(), qd.month(), qd.day())
-            self._done(check_birth_date(self.settings, self.staff_id, born, Method.TYPED_DOB))
+        except IdScanError as exc:
+            self.messages.say(str(exc), BIRTH_DATE)
+            self.dob.setFocus()
         except AgeCheckError as exc:
             self.messages.show(exc)
+
+    def check_typed(self) -> None:
+        try:
+            born = entry.typed_birth_date(self.dob.text())
+            self._done(check_birth_date(self.settings, self.staff_id, born, Method.TYPED_DOB))
+        except EntryRefused as exc:
+            self.messages.show(exc, BIRTH_DATE)
 
     def check_visual(self) -> None:
         try:
             self._done(check_visual(self.settings, self.staff_id))
         except AgeCheckError as exc:
             self.messages.show(exc)
-
-    def keyPressEvent(self, event) -> None:  # Enter in the date field checks it
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.dob.hasFocus():
-            self.check_typed()
-            return
-        super().keyPressEvent(event)

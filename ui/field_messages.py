@@ -49,6 +49,11 @@ class FieldMessages:
         label.setText(str(refusal))
         label.setVisible(True)
 
+    def say(self, text: str, field: str | None = None) -> None:
+        """A screen's own word (not the engine's refusal) under `field`, or in the general
+        label, placed and cleared exactly as a refusal would be."""
+        self.show(EntryRefused(text, field))
+
     def clear(self) -> None:
         for label in self.labels.values():
             label.clear()

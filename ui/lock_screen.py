@@ -4,8 +4,12 @@ switch between staff at a busy bar) and after the register has been idle a while
 At start-up it appears before the engine has loaded (see `ui.app`): staff names come
 from `store.first_look`, and a PIN typed before the engine is ready is checked the
 moment it is (`attach`). Wrong PINs and lock-outs are counted and explained by the
-engine (`staff.sign_in`). This module imports no engine code at import time, so the
-lock screen costs nothing but Qt to show.
+engine (`staff.sign_in`). This module imports nothing of the engine at import time
+but `store.first_look` (the standard library's sqlite3 and json), so the lock screen
+costs little more than Qt to show.
+
+The demo winery says it is the demo and shows its staff's PINs, so that anyone can try
+it; a store of its own never shows a PIN.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from tastingroom.store.first_look import demo_sign_ins
 from ui.pin_pad import PinPad
 
 if TYPE_CHECKING:
@@ -37,6 +42,8 @@ class LockScreen(QWidget):
         store_name: str,
         staff: Sequence[tuple[str, str]] = (),
         parent: QWidget | None = None,
+        *,
+        demo: bool = False,
     ) -> None:
         super().__init__(parent, objectName="register")
         self.db: Database | None = None
@@ -46,6 +53,9 @@ class LockScreen(QWidget):
             store_name, objectName="storeName", alignment=Qt.AlignmentFlag.AlignCenter
         )
         self.prompt = QLabel("Tap your name", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.demo_hint = QLabel(
+            "", objectName="demoHint", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True
+        )
         self.staff_row = QHBoxLayout()
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
@@ -57,18 +67,24 @@ class LockScreen(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.prompt)
         layout.addLayout(self.staff_row)
+        layout.addWidget(self.demo_hint)
         layout.addWidget(self.pad, alignment=Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(1)
         if staff:
             self._show_staff(staff)
         else:
             self.prompt.setText("Starting the register…")
+        self.show_demo(demo)
 
     def attach(self, db: Database, store_name: str) -> None:
         """The engine has loaded: names come from it from now on, and a PIN typed while
         it loaded is checked now."""
+        from tastingroom.settings import load_settings  # loaded by now; see module docstring
+
         self.db = db
         self.title.setText(store_name)
+        with db.read() as s:
+            self.show_demo(load_settings(s).demo_mode)
         chosen, pin = self.chosen, self._waiting_pin
         self.reload()
         if chosen in self.buttons and pin:
@@ -100,9 +116,18 @@ class LockScreen(QWidget):
             self.buttons[staff_id] = button
         self.prompt.setText("Tap your name")
 
+    def show_demo(self, demo: bool) -> None:
+        """Say that this is the demo winery and how its staff sign in; say nothing of
+        PINs otherwise."""
+        people = demo_sign_ins() if demo else ()
+        logins = ", ".join(f"{name} {pin} ({role})" for name, pin, role in people)
+        self.demo_hint.setText(f"Demo winery — {logins}" if people else "")
+        self.demo_hint.setVisible(bool(people))
+
     def show_failure(self, message: str) -> None:
-        """The engine could not start: say why, and take no PINs."""
+        """The engine could not start: say why, and take no PINs (nor offer the demo's)."""
         self.prompt.setText("The register cannot start.")
+        self.demo_hint.hide()
         self.pad.show_message(message)
         self.pad.setEnabled(False)
         for button in self.buttons.values():

@@ -7,10 +7,11 @@ window in the register issue.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -33,8 +34,9 @@ from tastingroom.age import AgeCheckResult, needs_check
 from tastingroom.cart import CartError, ShipTo
 from tastingroom.catalog import Item
 from tastingroom.devices.printer import PrinterConfig, config_from
-from tastingroom.favourites import favourites
-from tastingroom.idscan import looks_like_id_scan
+from tastingroom.favourites import FavouritesBoard
+from tastingroom.idscan import looks_like_id_scan, looks_like_licence_part
+from tastingroom.localtime import clock
 from tastingroom.money import format_cents
 from tastingroom.numbering import clear_numbering_notice
 from tastingroom.pricing import Discount, PricedCart, PricingError
@@ -45,6 +47,7 @@ from ui.age_check_dialog import AgeCheckDialog
 from ui.approval_dialog import ApprovalDialog
 from ui.customer_dialog import CustomerDialog
 from ui.discount_dialog import DiscountDialog
+from ui.field_messages import FieldMessages
 from ui.lock_screen import LockScreen
 from ui.orders_screen import OrdersScreen
 from ui.pack_dialog import PackDialog
@@ -57,8 +60,14 @@ from ui.settings_screen import SettingsScreen
 from ui.ship_dialog import ShipDialog
 from ui.sync_bridge import SyncBridge
 from ui.sync_screen import SyncScreen
+from ui.taps import TapGuard
+from ui.worker import shutdown as stop_worker
 
 CART_COLUMNS = ("Item", "Qty", "Price", "Discounts", "Line total")
+CART = "cart"
+"""Where words about the cart, its lines and paying appear: under the cart, right above
+the buttons they are about. Words about searching and scanning appear under the products
+(`MainWindow.notice`). Either way only the list above a message shrinks; no button moves."""
 
 
 class MainWindow(QMainWindow):
@@ -85,6 +94,11 @@ class MainWindow(QMainWindow):
         self.customer_dialog: CustomerDialog | None = None
         self.approval_dialog: ApprovalDialog | None = None
         self.line_dialog: DiscountDialog | PackDialog | PriceDialog | ShipDialog | None = None
+        self.favourites = FavouritesBoard(register.db)
+        self._revision = 0
+        """Counts changes to the cart and the search: a message says until the next one."""
+        self._holds: Callable[[], bool] | None = None
+        """Whether the message on screen is still true (see `say`)."""
         self.setWindowTitle(f"Tastingroom — {register.settings.store_name}")
         self.setMinimumSize(1024, 700)
 
@@ -99,6 +113,7 @@ class MainWindow(QMainWindow):
         self.pickups = PickupsScreen(register, lambda: self.staff, self.printer)
         self.orders = OrdersScreen(register, self.printer)
         self.settings_screen = SettingsScreen(register, lambda: self.staff, self._settings_saved)
+        self.settings_screen.sig_favourites_changed.connect(self.favourites_changed)
         self.sync_screen = SyncScreen(register.db, lambda: self.staff, self._sync_now)
         self.screens = QStackedWidget()
         for screen in (root, self.pickups, self.orders, self.sync_screen, self.settings_screen):
@@ -126,13 +141,15 @@ class MainWindow(QMainWindow):
         QApplication.instance().installEventFilter(self.scanner)
         self.idle = QTimer(self, singleShot=True)
         self.idle.timeout.connect(self.lock)
+        self.tap_guard = TapGuard(self)
+        QApplication.instance().installEventFilter(self.tap_guard)
 
         self.status_label = QLabel("", objectName="syncStatus")
         self.statusBar().addWidget(self.status_label, 1)
         status = read_status(register.db)
         self.show_status(status)
         if status.notice:  # the numbers moved to a new series: said once, then forgotten
-            self.notice.setText(status.notice)
+            self.say(status.notice, holds=lambda: not self.cart.lines)
             clear_numbering_notice(register.db)
         if bridge is not None:
             bridge.sig_status.connect(self.show_status)
@@ -151,6 +168,16 @@ class MainWindow(QMainWindow):
         self.search.returnPressed.connect(self.add_top_result)
         self.results = QListWidget()
         self.results.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        steps = {
+            Qt.Key.Key_Down: 1,
+            Qt.Key.Key_Up: -1,
+            Qt.Key.Key_PageDown: 8,
+            Qt.Key.Key_PageUp: -8,
+        }
+        for key, step in steps.items():  # the arrows move the highlight; typing goes on
+            shortcut = QShortcut(QKeySequence(key), self.search)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(lambda s=step: self.step_result(s))
         self.results.itemActivated.connect(self._add_result_item)
         self.results.itemClicked.connect(self._add_result_item)
         self.grid = ProductGrid(self.register.settings.default_price_level)
@@ -162,6 +189,7 @@ class MainWindow(QMainWindow):
         self.browse.addWidget(self.results)
         self.notice = QLabel("", objectName="notice")
         self.notice.setWordWrap(True)
+        self.messages = FieldMessages(self.notice)
         column.addWidget(title)
         column.addWidget(self.search)
         column.addWidget(self.browse, 1)
@@ -170,18 +198,26 @@ class MainWindow(QMainWindow):
         return column
 
     def show_tab(self, tab: str) -> None:
-        """The grid's favourites (this store's best sellers) or one category."""
+        """The grid's favourites (pinned, then this store's best sellers, kept in place all
+        day: see `tastingroom.favourites`) or one category."""
         if tab == FAVOURITES:
-            self.grid.show_items(tab, favourites(self.register.db, self.register.catalog))
+            self.grid.show_items(tab, self.favourites.items(self.register.catalog))
         else:
             items, total = self.register.catalog.in_category(tab, MAX_TILES)
             self.grid.show_items(tab, items, total)
 
+    def favourites_changed(self) -> None:
+        """A manager changed the pinned favourites: the tiles follow at once."""
+        self.favourites.forget()
+        if self.grid.current_tab == FAVOURITES:
+            self.show_tab(FAVOURITES)
+
     def show_results(self, text: str) -> None:
-        """Typing shows matching products in a list; an empty search shows the grid."""
+        """Typing shows matching products in a list, the first one highlighted (Enter adds
+        it; the arrows move the highlight); an empty search shows the grid."""
+        self._changed()
         if not text.strip():
             self.browse.setCurrentWidget(self.grid)
-            self.notice.setText("")
             return
         self.browse.setCurrentWidget(self.results)
         items = self.register.catalog.search(text)
@@ -192,15 +228,27 @@ class MainWindow(QMainWindow):
             row = QListWidgetItem(label)
             row.setData(Qt.ItemDataRole.UserRole, item)
             self.results.addItem(row)
-        self.notice.setText("" if items else f"Nothing matches “{text}”.")
+        if items:
+            self.results.setCurrentRow(0)
+        else:
+            self.say(f"Nothing matches “{text}”.")
+
+    def step_result(self, step: int) -> None:
+        """Move the highlight `step` rows down (up when negative), staying in the list."""
+        if self.browse.currentWidget() is not self.results or not self.results.count():
+            return
+        row = min(max(self.results.currentRow() + step, 0), self.results.count() - 1)
+        self.results.setCurrentRow(row)
 
     def add_top_result(self) -> None:
+        """Enter: the product whose code was typed, else the highlighted result."""
         text = self.search.text()
         item = self.register.catalog.by_barcode(text)
-        if item is None and text.strip() and self.results.count():
-            item = self.results.item(0).data(Qt.ItemDataRole.UserRole)
+        highlighted = self.results.currentItem()
+        if item is None and text.strip() and highlighted is not None:
+            item = highlighted.data(Qt.ItemDataRole.UserRole)
         if item is None:
-            self.notice.setText(f"No product has the code “{text.strip()}”.")
+            self.say(f"No product has the code “{text.strip()}”.")
             return
         self.add_item(item)
         self.search.clear()
@@ -212,9 +260,34 @@ class MainWindow(QMainWindow):
         try:
             self.cart.add(item)
         except CartError as exc:
-            self.notice.setText(str(exc))
+            self.say(str(exc))  # beside the tile or result that was tapped
             return
         self.refresh_cart()
+
+    # --- messages -----------------------------------------------------------------------
+
+    def say(
+        self, text: str, field: str | None = None, holds: Callable[[], bool] | None = None
+    ) -> None:
+        """`text` under the cart (`field` CART) or under the products, for as long as
+        `holds()` stays true: it is asked again after every change to the cart, the search
+        or the chosen line. By default a message lasts until the next change to the cart or
+        the search: the cashier has moved on."""
+        self.messages.say(text, field)
+        self._holds = holds or partial(self._unchanged_since, self._revision)
+
+    def _unchanged_since(self, revision: int) -> bool:
+        return self._revision == revision
+
+    def _changed(self) -> None:
+        """The cart or the search changed: messages whose cause is gone go."""
+        self._revision += 1
+        self._recheck()
+
+    def _recheck(self) -> None:
+        if self._holds is None or not self._holds():
+            self.messages.clear()
+            self._holds = None
 
     # --- cart ---------------------------------------------------------------------------
 
@@ -289,8 +362,9 @@ class MainWindow(QMainWindow):
         buttons.addWidget(self.clear_button)
         buttons.addWidget(self.pay_button)
         self.customer_label = QLabel("")
+        self.table.itemSelectionChanged.connect(self._recheck)
         column.addWidget(self.customer_label)
-        column.addWidget(self.table, 1)
+        column.addWidget(self.messages.under(CART, self.table), 1)
         column.addLayout(line_buttons)
         column.addLayout(order_buttons)
         column.addWidget(self.totals)
@@ -308,10 +382,11 @@ class MainWindow(QMainWindow):
         try:
             return self.register.price(self.cart)
         except PricingError as exc:
-            self.notice.setText(str(exc))
+            self.say(str(exc), CART)
             return None
 
     def refresh_cart(self) -> None:
+        self._changed()
         customer = self.cart.customer
         if customer is None:
             who = "Cart · no customer attached"
@@ -429,7 +504,9 @@ class MainWindow(QMainWindow):
             if dialog is not None:
                 dialog.close()
         QApplication.instance().removeEventFilter(self.scanner)
+        QApplication.instance().removeEventFilter(self.tap_guard)
         self.idle.stop()
+        stop_worker()  # once the job in hand is done: a printer's timeout at most
         super().closeEvent(event)
 
     # --- scanning -----------------------------------------------------------------------
@@ -447,17 +524,25 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def handle_scan(self, code: str) -> None:
-        """A product's barcode goes into the cart; a licence goes to the ID check."""
+        """A product's barcode goes into the cart; a licence goes to the ID check. No part
+        of a licence is ever shown: it holds the licence number."""
         self.touched()
-        if looks_like_id_scan(code):
-            open_checks = [d for d in (self.age_dialog, self.pickups.age_dialog) if d is not None]
-            visible = next((d for d in open_checks if d.isVisible()), None)
-            if visible is not None:
-                visible.take_scan(code)
-            else:
-                self.notice.setText("A licence was scanned: press Pay to check ID with it.")
+        open_checks = [d for d in (self.age_dialog, self.pickups.age_dialog) if d is not None]
+        check = next((d for d in open_checks if d.isVisible()), None)
+        licence = looks_like_id_scan(code)
+        if check is not None and (licence or looks_like_licence_part(code)):
+            check.take_scan(code)  # a piece of one is refused there, with the reason
+            return
+        if licence:
+            self.notice.setText("A licence was scanned: press Pay to check ID with it.")
             return
         item = self.register.catalog.by_barcode(code)
+        if item is None and looks_like_licence_part(code):
+            self.notice.setText(
+                "Part of a licence barcode was read. Nothing was added; scan the licence "
+                "again when checking ID."
+            )
+            return
         if item is None:
             self.notice.setText(f"No product has the code “{code.strip()}”. Nothing was added.")
             return
@@ -469,9 +554,17 @@ class MainWindow(QMainWindow):
     def _selected_line(self) -> int | None:
         row = self.table.currentRow()
         if not 0 <= row < len(self.cart.lines):
-            self.notice.setText("Tap a line in the cart first.")
+            self.say("Tap a line in the cart first.", CART, holds=self._no_line_chosen)
             return None
         return row
+
+    def _no_line_chosen(self) -> bool:
+        return not 0 <= self.table.currentRow() < len(self.cart.lines)
+
+    def _on_line(self, row: int) -> Callable[[], bool]:
+        """A message about line `row`: true while that line is chosen and nothing changed."""
+        since = partial(self._unchanged_since, self._revision)
+        return lambda: since() and self.table.currentRow() == row
 
     def change_quantity(self, delta: int) -> None:
         """One more is always fine; one fewer is a partial void and needs a manager."""
@@ -513,7 +606,7 @@ class MainWindow(QMainWindow):
         current = self.cart.lines[index].item
         packs = self.register.catalog.packs(current)
         if len(packs) < 2:
-            self.notice.setText(f"{current.name} is sold one way only.")
+            self.say(f"{current.name} is sold one way only.", CART, holds=self._on_line(index))
             return
         level = self.register.settings.default_price_level
         self.line_dialog = dialog = PackDialog(current, packs, level, self)
@@ -547,7 +640,8 @@ class MainWindow(QMainWindow):
     def discount_order(self) -> None:
         priced = self.priced()
         if priced is None:
-            self.notice.setText("The cart is empty.")
+            if not self.cart.lines:
+                self.say("The cart is empty.", CART, holds=self._cart_empty)
             return
         base = sum(p.net_cents + p.order_discount_cents for p in priced.lines)
         self.line_dialog = dialog = DiscountDialog(
@@ -613,12 +707,14 @@ class MainWindow(QMainWindow):
         self.cart.ship_to = ship_to
         self.refresh_cart()
         if ship_to is not None and not self.register.knows_tax_for(ship_to.state):
-            self.notice.setText(
+            self.say(
                 f"No tax rate is set for orders shipped to {ship_to.state.upper()}: the store's "
-                "own rate applies. A manager can add it in Settings."
+                "own rate applies. A manager can add it in Settings.",
+                CART,
+                holds=lambda: (
+                    self.cart.ship_to is ship_to and not self.register.knows_tax_for(ship_to.state)
+                ),
             )
-        else:
-            self.notice.setText("")
 
     def _with_approval(self, action: Action, detail: str, change, select: int | None) -> None:
         self.approval_dialog = ApprovalDialog(self.register.db, action, self.staff, detail, self)
@@ -631,9 +727,8 @@ class MainWindow(QMainWindow):
         try:
             change()
         except (CartError, AuthError) as exc:
-            self.notice.setText(str(exc))
+            self.say(str(exc), CART, holds=self._on_line(self.table.currentRow()))
             return
-        self.notice.setText("")
         self.refresh_cart()
         if select is not None and select < self.table.rowCount():
             self.table.selectRow(select)
@@ -658,7 +753,7 @@ class MainWindow(QMainWindow):
         if self.staff is None:
             return
         if not self.cart.lines:
-            self.notice.setText("The cart is empty.")
+            self.say("The cart is empty.", CART, holds=self._cart_empty)
             return
         if needs_check(self.register.settings, self.cart.kinds):
             self.age_dialog = AgeCheckDialog(self.register.settings, self.staff.id, self)
@@ -666,6 +761,9 @@ class MainWindow(QMainWindow):
             self.age_dialog.open()
             return
         self._open_payment(None)
+
+    def _cart_empty(self) -> bool:
+        return not self.cart.lines
 
     @Slot()
     def _age_checked(self) -> None:
@@ -676,7 +774,15 @@ class MainWindow(QMainWindow):
             self.register, self.cart, self.staff, check, self.printer, self
         )
         self.payment_dialog.accepted.connect(self._paid)
+        self.payment_dialog.sig_print_problem.connect(self._print_problem)
         self.payment_dialog.open()
+
+    @Slot(str)
+    def _print_problem(self, problem: str) -> None:
+        """A receipt or drawer pulse that failed, said on the register too: it may fail
+        after its dialog has closed (a printer's timeout runs while the next guest is
+        rung up)."""
+        self.say(problem, CART)
 
     @Slot()
     def _paid(self) -> None:
@@ -684,7 +790,7 @@ class MainWindow(QMainWindow):
             self.new_sale()
             self.show_status(read_status(self.register.db))
             if self.grid.current_tab == FAVOURITES:
-                self.show_tab(FAVOURITES)  # best sellers move with every sale
+                self.show_tab(FAVOURITES)  # the same tiles, unless a new day has begun
 
     def _sale_committed(self, sale: object) -> None:
         if self.bridge is not None:
@@ -692,7 +798,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def show_status(self, status: Status) -> None:
-        self.status_label.setText(status_line(status))
+        self.status_label.setText(status_line(status, self.register.settings.timezone))
         self.status_label.setToolTip("\n".join(status.problems))
         state = "ok" if status.healthy else ("offline" if status.online is False else "warning")
         if status.online is None and not status.problems:
@@ -705,9 +811,10 @@ class MainWindow(QMainWindow):
             self.sync_screen.reload()
 
 
-def status_line(status: Status) -> str:
+def status_line(status: Status, zone: str) -> str:
     """The status bar: online (only when everything worked), with problems, or
-    offline; what waits; when it last synced; the first problem in words."""
+    offline; what waits; when it last synced (in the store's time zone `zone`); the
+    first problem in words."""
     if status.online is None:
         state = "WineDirect not set up" if status.last_push_at is None else "Connecting…"
     elif status.online:
@@ -722,7 +829,7 @@ def status_line(status: Status) -> str:
     if status.quarantined:
         parts.append(f"{status.quarantined} refused by WineDirect")
     if status.last_pull_at:
-        parts.append(f"last sync {_clock(status.last_pull_at)}")
+        parts.append(f"last sync {clock(status.last_pull_at, zone)}")
     if status.problems:
         first = status.problems[0]
         head = first.split(": ", 1)[0]  # "Pickup 10021: Web order … twice" -> its subject
@@ -735,7 +842,3 @@ def status_line(status: Status) -> str:
 
 def _age(seconds: float) -> str:
     return f"{seconds / 60:.0f} min" if seconds >= 60 else f"{seconds:.0f} s"
-
-
-def _clock(iso: str) -> str:
-    return datetime.fromisoformat(iso).astimezone().strftime("%H:%M")

@@ -1,5 +1,7 @@
 """Orders: today's and earlier, register and web alike, each with where it stands with
-WineDirect, its shipping status and tracking number; a receipt can be printed again."""
+WineDirect, its shipping status and tracking number, and how the guest's age was checked
+(ID scanned, date of birth typed, visibly over N); a receipt can be printed again, in
+the background."""
 
 from __future__ import annotations
 
@@ -17,14 +19,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tastingroom.age import passed_checks
 from tastingroom.devices.printer import PrinterConfig
 from tastingroom.devices.receipt import build_receipt
+from tastingroom.localtime import stamp
 from tastingroom.money import format_cents
 from tastingroom.orders import OrderRow, list_orders
 from tastingroom.sales import Register
 from ui.receipt_view import print_or_show
 
-COLUMNS = ("Order", "When", "Customer", "Total", "WineDirect", "Shipping", "Tracking")
+COLUMNS = ("Order", "When", "Customer", "Total", "WineDirect", "Shipping", "Tracking", "Age check")
 
 
 class OrdersScreen(QWidget):
@@ -59,18 +63,22 @@ class OrdersScreen(QWidget):
         self.reload()
 
     def reload(self) -> None:
+        """The orders matching the search, times in the store's own zone."""
+        zone = self.register.settings.timezone
         self.rows = list_orders(self.register.db, self.search.text())
+        checks = passed_checks(self.register.db, (row.order_id for row in self.rows))
         self.table.setRowCount(len(self.rows))
         for r, row in enumerate(self.rows):
             sync = row.sync + (f": {row.sync_reason}" if row.sync_reason else "")
             values = (
                 row.number + ("" if row.status == "completed" else f" ({row.status})"),
-                row.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                stamp(row.created_at, zone),
                 row.customer,
                 format_cents(row.total_cents),
                 sync,
                 row.shipping_status or "",
                 row.tracking_number or "",
+                checks.get(row.order_id, ""),
             )
             for c, value in enumerate(values):
                 self.table.setItem(r, c, QTableWidgetItem(value))
@@ -85,10 +93,18 @@ class OrdersScreen(QWidget):
             self.message.setText("Web orders have no register receipt.")
             return
         data = build_receipt(self.register.db, row.order_id, reprint=True).data
-        printed, problem = print_or_show(self.printer, data, self.receipt)
-        if printed:
-            self.message.setText(f"Receipt {row.number} printed again.")
+        number = row.number
+        queued = print_or_show(
+            self.printer,
+            data,
+            self.receipt,
+            parent=self,
+            on_printed=lambda: self.message.setText(f"Receipt {number} printed again."),
+            on_failed=lambda problem: self.message.setText(
+                f"{problem}: receipt {number} is shown above. Try again once it is back."
+            ),
+        )
+        if queued:
+            self.message.setText(f"Printing receipt {number} again…")
         else:
-            self.message.setText(
-                problem or f"No printer is set up: receipt {row.number} is shown above."
-            )
+            self.message.setText(f"No printer is set up: receipt {number} is shown above.")

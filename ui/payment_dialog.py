@@ -4,14 +4,18 @@ terminal, a gift card, any split of them, and a tip. Commit first, then print.
 Every rule (what covers the total, change only from cash, what a card record may hold,
 the store's limits on a payment and a tip) is the engine's; this dialog collects tenders
 and shows what the engine says under the row it is about, and stays open. After the
-commit the receipt goes to the configured printer (the drawer opens for cash only), or,
-with no printer (the demo), is shown here from the very same bytes.
+commit the receipt goes to the configured printer on the worker (`ui.worker`), then the
+drawer opens for cash; the dialog says when it has printed, or why not (the receipt is
+then shown here, and `sig_print_problem` tells the register, which keeps it in view after
+the dialog closes). With no printer (the demo) it is shown here from the very same bytes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,19 +35,21 @@ from PySide6.QtWidgets import (
 from tastingroom import entry
 from tastingroom.age import AgeCheckResult
 from tastingroom.cart import Cart
-from tastingroom.devices.printer import PrinterConfig, PrinterError, send
-from tastingroom.devices.receipt import build_receipt, drawer_kick
+from tastingroom.devices.printer import PrinterConfig, send
+from tastingroom.devices.receipt import Receipt, build_receipt, drawer_kick
 from tastingroom.entry import EntryRefused
 from tastingroom.money import format_cents
 from tastingroom.sales import CommittedSale, Register
 from tastingroom.staff import AuthError, StaffMember
 from tastingroom.tenders import CARD_TYPES, TenderError, TenderInput, TenderKind, check_limit
 from ui.field_messages import FieldMessages
-from ui.receipt_view import print_or_show
+from ui.receipt_view import print_or_show, problem_of
+from ui.worker import Op
 
 CASH, CARD, GIFT = "cash_row", "card_row", "gift_row"
 """The payment rows, each with its message label: a refusal shows under the row it
 came from, whichever of the row's fields it is about."""
+QUICK_CASH_HEIGHT = 48
 
 
 def quick_cash(due_cents: int) -> list[int]:
@@ -57,6 +63,9 @@ def quick_cash(due_cents: int) -> list[int]:
 
 
 class PaymentDialog(QDialog):
+    sig_print_problem = Signal(str)
+    """The receipt did not print, or the drawer did not open: what staff should know."""
+
     def __init__(
         self,
         register: Register,
@@ -114,6 +123,9 @@ class PaymentDialog(QDialog):
         grid.addWidget(under(CASH, self.cash_amount), 0, 1)
         grid.addWidget(add_cash, 0, 2)
         grid.addLayout(self.quick_row, 1, 1, 1, 2)
+        # The row keeps its height once paid and empty, so that the rows below never move
+        # up under a finger still tapping a quick amount (see also `ui.taps`).
+        grid.setRowMinimumHeight(1, QUICK_CASH_HEIGHT)
         grid.addWidget(QLabel("Card"), 2, 0)
         card_row = QHBoxLayout()
         for w in (self.card_type, self.card_last4, self.card_approval, self.card_amount):
@@ -147,11 +159,14 @@ class PaymentDialog(QDialog):
         done = QVBoxLayout(done_page)
         self.done_label = QLabel("", objectName="total")
         self.done_label.setWordWrap(True)
+        self.print_status = QLabel("", objectName="notice")
+        self.print_status.setWordWrap(True)
         self.receipt_view = QPlainTextEdit(readOnly=True)
         self.receipt_view.setFont(QFont("DejaVu Sans Mono", 11))
         close = QPushButton("Next sale")
         close.clicked.connect(self.accept)
         done.addWidget(self.done_label)
+        done.addWidget(self.print_status)
         done.addWidget(self.receipt_view, 1)
         done.addWidget(close)
 
@@ -189,10 +204,11 @@ class PaymentDialog(QDialog):
         while self.quick_row.count():
             item = self.quick_row.takeAt(0)
             if item.widget():
+                item.widget().hide()  # untappable at once, not at the event loop's next turn
                 item.widget().deleteLater()
         for amount in quick_cash(self.due_cents()) if self.due_cents() else []:
             button = QPushButton(format_cents(amount), objectName="quickCash", autoDefault=False)
-            button.setMinimumHeight(48)
+            button.setMinimumHeight(QUICK_CASH_HEIGHT)
             button.clicked.connect(lambda _=False, a=amount: self.add_cash(a))
             self.quick_row.addWidget(button)
         self.complete.setEnabled(paid >= total)
@@ -271,7 +287,7 @@ class PaymentDialog(QDialog):
     # --- committing -------------------------------------------------------------------
 
     def complete_sale(self) -> None:
-        """Commit (durably), then print or show the receipt."""
+        """Commit (durably), then print (in the background) or show the receipt."""
         try:
             self.sale = self.register.commit(self.cart, self.staff, self.tenders, self.age_check)
         except EntryRefused as exc:
@@ -287,14 +303,39 @@ class PaymentDialog(QDialog):
             f"Sale {self.sale.number} complete."
             + (f"\nChange due {format_cents(change)}" if change else "")
         )
-        printed, problem = print_or_show(self.printer, receipt.data, self.receipt_view)
-        if printed and receipt.opens_drawer:
-            try:
-                send(self.printer, drawer_kick())
-            except PrinterError as exc:
-                problem = f"The cash drawer did not open: {exc}"
-        if problem:
-            self.done_label.setText(self.done_label.text() + f"\n{problem}")
-        if not printed:
+        queued = print_or_show(
+            self.printer,
+            receipt.data,
+            self.receipt_view,
+            parent=self,
+            on_printed=lambda: self._printed(receipt),
+            on_failed=self._print_failed,
+        )
+        if queued:
+            self.print_status.setText("Printing the receipt…")
+        else:
             self.receipt_shown = self.receipt_view.toPlainText()
         self.pages.setCurrentIndex(1)
+
+    # --- after the commit: the receipt and the drawer ----------------------------------
+
+    def _printed(self, receipt: Receipt) -> None:
+        """Printed; for cash, the drawer opens next (on the same printer, in turn)."""
+        self.print_status.setText("Receipt printed.")
+        if receipt.opens_drawer:
+            Op(
+                work=partial(send, self.printer, drawer_kick()),
+                on_failed=self._drawer_failed,
+                parent=self,
+            ).run()
+
+    def _print_failed(self, problem: str) -> None:
+        self._say(f"{problem}; the sale is saved. Reprint from Orders.")
+        self.receipt_shown = self.receipt_view.toPlainText()
+
+    def _drawer_failed(self, exc: Exception) -> None:
+        self._say(f"The cash drawer did not open: {problem_of(exc)}. Open it with its key.")
+
+    def _say(self, problem: str) -> None:
+        self.print_status.setText(problem)
+        self.sig_print_problem.emit(problem)

@@ -1,5 +1,6 @@
 """Pickups: web orders waiting here, found by name, email or order number, handed over
-after an ID check. Cancelled orders show as cancelled and cannot be handed over."""
+after an ID check. Cancelled orders show as cancelled and cannot be handed over. The slip
+prints in the background; this screen says when it has, or why not (and shows it)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from tastingroom.devices.printer import PrinterConfig
 from tastingroom.devices.receipt import build_pickup_slip
+from tastingroom.localtime import stamp
 from tastingroom.money import format_cents
 from tastingroom.pickups import HandOverRefused, Pickup, hand_over, pickups
 from tastingroom.sales import Register
@@ -98,7 +100,7 @@ class PickupsScreen(QWidget):
         elif pickup.waiting:
             state = "Waiting for pickup."
         else:
-            state = f"Picked up {pickup.picked_up_at:%Y-%m-%d %H:%M} UTC."
+            state = f"Picked up {stamp(pickup.picked_up_at, self.register.settings.timezone)}."
         self.details.setText(
             f"Order {pickup.number}\n{pickup.customer}  {pickup.email or ''}\n\n{lines}\n\n"
             f"Total {format_cents(pickup.total_cents)}\n{state}"
@@ -126,8 +128,17 @@ class PickupsScreen(QWidget):
             self.message.setText(str(exc))
             return
         slip = build_pickup_slip(self.register.db, pickup.order_id, staff.name)
-        _, problem = print_or_show(self.printer, slip, self.slip)
         done = f"Order {pickup.number} handed over to {pickup.customer or 'the guest'}."
-        self.message.setText(f"{done} {problem}".strip())
+        queued = print_or_show(
+            self.printer,
+            slip,
+            self.slip,
+            parent=self,
+            on_printed=lambda: self.message.setText(f"{done} The slip is printed."),
+            on_failed=lambda problem: self.message.setText(
+                f"{done} {problem}; the hand-over is saved. The slip is shown here."
+            ),
+        )
+        self.message.setText(f"{done} Printing the slip…" if queued else done)
         self.sig_handed_over.emit(pickup.number)
         self.reload()

@@ -5,9 +5,19 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 MAX_DIGITS = 8
+MESSAGE_LINES = 3
+"""Room kept under the keys for a message ("Wrong PIN. 2 more wrong attempt(s)…"), so
+that the keys stay where the fingers are when one appears."""
 
 
 class PinPad(QWidget):
@@ -18,8 +28,17 @@ class PinPad(QWidget):
         super().__init__(parent)
         self._digits = ""
         self.display = QLabel("", objectName="pinDisplay", alignment=Qt.AlignmentFlag.AlignCenter)
-        self.message = QLabel("", objectName="notice", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.message = QLabel(
+            "",
+            objectName="notice",
+            alignment=Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+        )
         self.message.setWordWrap(True)
+        # As wide as the keys (a long message wraps rather than widening the pad), and tall
+        # enough for the usual message even when empty; a longer one still shows whole.
+        self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+        self.message.ensurePolished()
+        self.message.setMinimumHeight(MESSAGE_LINES * self.message.fontMetrics().lineSpacing())
         grid = QGridLayout()
         self.keys: dict[str, QPushButton] = {}
         labels = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "Clear", "0", "OK"]

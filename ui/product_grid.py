@@ -46,6 +46,8 @@ class ProductGrid(QWidget):
         self.tab_group = QButtonGroup(self)
         self.tab_buttons: dict[str, QPushButton] = {}
         self.tiles: list[QPushButton] = []
+        self._shown: tuple[str, tuple[Item, ...], int | None] | None = None
+        """What the tiles show now (tab, items, total), so that asking again changes nothing."""
         self.tile_layout = QGridLayout()
         self.tile_layout.setSpacing(8)
         holder = QWidget()
@@ -84,9 +86,14 @@ class ProductGrid(QWidget):
         return next((n for n, b in self.tab_buttons.items() if b is checked), FAVOURITES)
 
     def show_items(self, tab: str, items: list[Item], total: int | None = None) -> None:
-        """Tiles for `items`; `total` is how many the tab holds when that is more."""
+        """Tiles for `items`; `total` is how many the tab holds when that is more. The same
+        tiles asked for again are left alone: a tile rebuilt under a finger is a mis-tap."""
         if tab in self.tab_buttons:
             self.tab_buttons[tab].setChecked(True)
+        shown = (tab, tuple(items), total)
+        if shown == self._shown:
+            return
+        self._shown = shown
         for tile in self.tiles:
             tile.deleteLater()
         self.tiles.clear()

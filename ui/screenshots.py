@@ -1,5 +1,9 @@
 """Renders the register's screens to PNG files under offscreen Qt, on a fresh demo winery,
-so the README's pictures are made by a command rather than by hand."""
+so the README's pictures are made by a command rather than by hand.
+
+Besides the README's pictures: the ID check as it opens (an empty date field, its
+button off), and a receipt whose long product name and discount reason wrap onto
+further rows instead of being cut at the paper's edge."""
 
 from __future__ import annotations
 
@@ -21,6 +25,8 @@ if TYPE_CHECKING:
     from ui.sync_bridge import SyncBridge
 
 FULL_CART = ("FEE-TASTE", "PN22", "CS21", "ROS24-6", "GL-ROS", "FOOD-CHEESE", "CHD22")
+LONG_REASON = "Wine club pickup party: second six-pack at the member price"
+"""A discount reason longer than a receipt line, for the wrapped-receipt picture."""
 
 
 def _wait_for_first_sync(bridge: SyncBridge, seconds: float = 30.0) -> None:
@@ -69,10 +75,32 @@ def _save(widget, target: Path) -> Path:
     return target
 
 
+def _wrapped_receipt(window, folder: Path) -> Path:
+    """A second sale: a 6-pack with a long name and a discount with a long reason, paid in
+    cash; its receipt (shown on screen: the demo has no printer) wraps both."""
+    register = window.register
+    window.new_sale()
+    six_pack = next(i for i in register.catalog.search("Blanc de Blancs") if i.units == 6)
+    window.add_item(six_pack)
+    window.table.selectRow(0)
+    window.discount_line()
+    discount = window.line_dialog
+    discount.quick(10)
+    discount.reason.setCurrentText(LONG_REASON)
+    discount._apply()
+    window.start_payment()
+    window.age_dialog.dob.setText("07/04/1975")
+    window.age_dialog.check_typed()
+    pay = window.payment_dialog
+    pay.add_cash(pay.due_cents())
+    pay.complete_sale()
+    shot = _save(pay, folder / "receipt-wrapped.png")
+    pay.accept()
+    return shot
+
+
 def render(folder: Path) -> list[Path]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QDate
-
     from ui.app import build_window
     from ui.sync_bridge import SyncBridge
 
@@ -123,10 +151,11 @@ def render(folder: Path) -> list[Path]:
             window.approval_dialog.reject()
             window.start_payment()
             dialog = window.age_dialog
-            dialog.dob.setDate(QDate(2007, 3, 14))
+            shots.append(_save(dialog, folder / "age-check-empty.png"))
+            dialog.dob.setText("03/14/2007")
             dialog.check_typed()
             shots.append(_save(dialog, folder / "age-check.png"))
-            dialog.dob.setDate(QDate(1979, 3, 14))
+            dialog.dob.setText("03/14/1979")
             dialog.check_typed()
             pay = window.payment_dialog
             pay.card_last4.setText("4242")
@@ -138,6 +167,7 @@ def render(folder: Path) -> list[Path]:
             pay.complete_sale()
             shots.append(_save(pay, folder / "receipt.png"))
             pay.accept()
+            shots.append(_wrapped_receipt(window, folder))
             window.show_screen(1)
             shots.append(_save(window, folder / "pickups.png"))
             window.show_screen(2)

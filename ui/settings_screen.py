@@ -1,20 +1,28 @@
 """Settings, for managers and the owner: the WineDirect login (kept in the system
 keyring, never in the database), where and as whom this terminal syncs, the tax rate,
 the store's limits on amounts typed at the counter, and the receipt printer with a test
-print. Every value is checked by the engine before anything is saved; a limit that is
-not dollars and cents is said under its field."""
+print, and the favourites pinned first on the register. Every value is checked by the
+engine before anything is saved; a limit that is not dollars and cents is said under its
+field. The form scrolls, so that its last line shows on a small screen; the message and
+the Save button stay in view below it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -23,10 +31,12 @@ from PySide6.QtWidgets import (
 from tastingroom import entry
 from tastingroom.devices.printer import KINDS, PrinterError, config_from, send, test_page
 from tastingroom.entry import EntryRefused
+from tastingroom.favourites import FAVOURITE_COUNT, PinRefused, pinned, set_pinned
 from tastingroom.money import MoneyError, format_cents, percent_to_ppm, ppm_to_percent
 from tastingroom.sales import Register
 from tastingroom.settings import (
     LIMIT_SETTINGS,
+    RECEIPT_WIDTHS,
     SettingsError,
     format_tax_rates,
     parse_tax_rates,
@@ -34,11 +44,12 @@ from tastingroom.settings import (
     save_tax_rates,
     tax_rates,
 )
-from tastingroom.staff import StaffMember
+from tastingroom.staff import AuthError, StaffMember
 from tastingroom.winedirect.client import check_base_url
 from tastingroom.winedirect.credentials import Credentials, store_credentials
 from tastingroom.winedirect.errors import WineDirectError
 from ui.field_messages import FieldMessages
+from ui.worker import Op
 
 DEMO_URL_TEXT = "Built-in WineDirect simulator (demo)"
 DEMO_BANNER = (
@@ -46,9 +57,16 @@ DEMO_BANNER = (
     "simulated WineDirect running inside it. Nothing reaches a real WineDirect account. "
     "To go live, set up a new register database for your winery (README: Going live)."
 )
+PINS = "pinned_favourites"
+"""The message label under the pinned favourites."""
+PIN_RESULTS = 6
+"""Matches listed to pin from: enough to choose among, few enough to leave the page short."""
 
 
 class SettingsScreen(QWidget):
+    sig_favourites_changed = Signal()
+    """The pinned favourites changed: the register's tiles follow."""
+
     def __init__(
         self,
         register: Register,
@@ -81,6 +99,9 @@ class SettingsScreen(QWidget):
         self.printer_kind = QComboBox()
         self.printer_kind.addItems(list(KINDS))
         self.printer_address = QLineEdit(placeholderText="host:port, vid:pid, /dev/… or a file")
+        self.receipt_width = QComboBox()
+        for columns, label in RECEIPT_WIDTHS.items():
+            self.receipt_width.addItem(label, columns)
         save = QPushButton("Save settings", objectName="payButton")
         save.clicked.connect(self.save)
         test = QPushButton("Test print")
@@ -105,19 +126,169 @@ class SettingsScreen(QWidget):
             form.addRow(f"{label} ($)", self.messages.under(name, self.limits[name]))
         form.addRow("Receipt printer", self.printer_kind)
         form.addRow("Printer address", self.printer_address)
+        form.addRow("Receipt paper", self.receipt_width)
         buttons = QHBoxLayout()
         buttons.addWidget(test)
         buttons.addStretch(1)
         buttons.addWidget(save)
+        page = QWidget(objectName="register")
+        content = QVBoxLayout(page)
+        content.addWidget(self.demo_banner)
+        content.addLayout(login)
+        content.addWidget(save_login)
+        content.addLayout(form)
+        content.addWidget(self.messages.under(PINS, self._build_favourites()))
+        content.addStretch(1)
+        self.scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(page)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.demo_banner)
-        layout.addLayout(login)
-        layout.addWidget(save_login)
-        layout.addLayout(form)
+        layout.addWidget(self.scroll, 1)
         layout.addWidget(self.message)
-        layout.addStretch(1)
         layout.addLayout(buttons)
         self.load()
+
+    # --- pinned favourites -----------------------------------------------------------
+
+    def _build_favourites(self) -> QWidget:
+        """Find a product and pin it; order the pinned ones. They apply at once."""
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 12, 0, 0)
+        column.addWidget(QLabel("<b>Favourites on the register</b>"))
+        hint = QLabel(
+            f"Pinned products come first on the Favourites page, in this order (up to "
+            f"{FAVOURITE_COUNT}); this store's best sellers fill the rest, in places fixed for "
+            "the day. Changes apply at once.",
+            objectName="hint",
+        )
+        hint.setWordWrap(True)
+        column.addWidget(hint)
+        self.pin_search = QLineEdit(placeholderText="Find a product to pin: name or code")
+        self.pin_search.textChanged.connect(self._find_to_pin)
+        self.pin_search.returnPressed.connect(self.pin_highlighted)
+        for key, step in ((Qt.Key.Key_Down, 1), (Qt.Key.Key_Up, -1)):
+            shortcut = QShortcut(QKeySequence(key), self.pin_search)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(lambda s=step: self._step_found(s))
+        self.pin_button = QPushButton("Pin")
+        self.pin_button.clicked.connect(self.pin_highlighted)
+        find = QHBoxLayout()
+        find.addWidget(self.pin_search, 1)
+        find.addWidget(self.pin_button)
+        self.pin_results = QListWidget()
+        self.pin_results.setVisible(False)
+        self.pin_results.itemDoubleClicked.connect(self.pin_highlighted)
+        self.pinned_list = QListWidget()
+        self.up_button = QPushButton("Up")
+        self.up_button.clicked.connect(lambda: self.move_pinned(-1))
+        self.down_button = QPushButton("Down")
+        self.down_button.clicked.connect(lambda: self.move_pinned(+1))
+        self.unpin_button = QPushButton("Unpin")
+        self.unpin_button.clicked.connect(self.unpin)
+        order = QVBoxLayout()
+        for button in (self.up_button, self.down_button, self.unpin_button):
+            order.addWidget(button)
+        order.addStretch(1)
+        pinned_row = QHBoxLayout()
+        pinned_row.addWidget(self.pinned_list, 1)
+        pinned_row.addLayout(order)
+        column.addLayout(find)
+        column.addWidget(self.pin_results)
+        column.addLayout(pinned_row)
+        return box
+
+    def _load_pinned(self, select: int | None = None) -> None:
+        self.pinned_list.clear()
+        for position, item in enumerate(pinned(self.register.db, self.register.catalog), 1):
+            row = QListWidgetItem(f"{position}. {item.name} · {item.code}")
+            row.setData(Qt.ItemDataRole.UserRole, item.sku_id)
+            self.pinned_list.addItem(row)
+        rows = max(3, self.pinned_list.count())
+        self.pinned_list.setFixedHeight(self._rows_height(self.pinned_list, rows))
+        if select is not None and 0 <= select < self.pinned_list.count():
+            self.pinned_list.setCurrentRow(select)
+
+    @staticmethod
+    def _rows_height(rows: QListWidget, count: int) -> int:
+        """A list tall enough for `count` rows, so the page scrolls rather than the list."""
+        row = rows.sizeHintForRow(0) if rows.count() else rows.fontMetrics().height() + 22
+        return row * count + 2 * rows.frameWidth()
+
+    def _pinned_ids(self) -> list[str]:
+        return [
+            self.pinned_list.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.pinned_list.count())
+        ]
+
+    def _find_to_pin(self, text: str) -> None:
+        """Products matching what is typed, the first highlighted (Enter pins it)."""
+        self.pin_results.clear()
+        found = self.register.catalog.search(text, limit=PIN_RESULTS) if text.strip() else []
+        for item in found:
+            row = QListWidgetItem(f"{item.name} · {item.code}")
+            row.setData(Qt.ItemDataRole.UserRole, item.sku_id)
+            self.pin_results.addItem(row)
+        if found:
+            self.pin_results.setCurrentRow(0)
+            self.pin_results.setFixedHeight(self._rows_height(self.pin_results, len(found)))
+        self.pin_results.setVisible(bool(found))
+
+    def _step_found(self, step: int) -> None:
+        if self.pin_results.count():
+            row = self.pin_results.currentRow() + step
+            self.pin_results.setCurrentRow(min(max(row, 0), self.pin_results.count() - 1))
+
+    def pin_highlighted(self) -> None:
+        """Pin the highlighted product last among the pinned."""
+        row = self.pin_results.currentItem()
+        if row is None:
+            self.messages.say("Type a product's name or code, then pin it.", PINS)
+            return
+        sku_id = row.data(Qt.ItemDataRole.UserRole)
+        ids = self._pinned_ids()
+        if sku_id in ids:
+            self.messages.say(f"{row.text()} is pinned already.", PINS)
+            return
+        if self._save_pins([*ids, sku_id], len(ids)):
+            self.pin_search.clear()
+
+    def move_pinned(self, step: int) -> None:
+        """Move the chosen pinned product one place up (-1) or down (+1)."""
+        ids = self._pinned_ids()
+        index = self.pinned_list.currentRow()
+        target = index + step
+        if not 0 <= index < len(ids):
+            self.messages.say("Tap a pinned product first.", PINS)
+            return
+        if not 0 <= target < len(ids):
+            return  # already first (or last)
+        ids[index], ids[target] = ids[target], ids[index]
+        self._save_pins(ids, target)
+
+    def unpin(self) -> None:
+        ids = self._pinned_ids()
+        index = self.pinned_list.currentRow()
+        if not 0 <= index < len(ids):
+            self.messages.say("Tap a pinned product first.", PINS)
+            return
+        del ids[index]
+        self._save_pins(ids, min(index, len(ids) - 1))
+
+    def _save_pins(self, ids: list[str], select: int) -> bool:
+        """Pin `ids` in this order (the engine checks who asks); the register follows."""
+        staff = self.current_staff()
+        try:
+            if staff is None:
+                raise AuthError("Sign in as a manager to pin favourites.")
+            set_pinned(self.register.db, ids, staff)
+        except (AuthError, PinRefused) as exc:
+            self.messages.say(str(exc), PINS)
+            return False
+        self.messages.clear()
+        self._load_pinned(select)
+        self.sig_favourites_changed.emit()
+        return True
 
     def load(self) -> None:
         self.messages.clear()
@@ -137,6 +308,7 @@ class SettingsScreen(QWidget):
             field.setText(format_cents(getattr(s, name), symbol=""))
         self.printer_kind.setCurrentText(s.printer_kind)
         self.printer_address.setText(s.printer_address)
+        self.receipt_width.setCurrentIndex(self.receipt_width.findData(s.receipt_columns))
         staff = self.current_staff()
         allowed = staff is not None and staff.can_approve
         for kind in (QLineEdit, QPushButton, QComboBox, QSpinBox):
@@ -146,6 +318,8 @@ class SettingsScreen(QWidget):
             for field in (self.username, self.password, self.url):
                 field.setEnabled(False)
             self.findChild(QPushButton, "saveLogin").setEnabled(False)
+        self.pin_search.clear()
+        self._load_pinned()
         self.message.setText("" if allowed else "Only a manager or the owner can change settings.")
 
     def save_login(self) -> None:
@@ -174,6 +348,7 @@ class SettingsScreen(QWidget):
             limits = self._limits()
         except EntryRefused as exc:
             self.messages.show(exc)
+            self.scroll.ensureWidgetVisible(self.messages.labels.get(exc.field, self.message))
             return
         try:
             demo = self.register.settings.demo_mode
@@ -193,6 +368,7 @@ class SettingsScreen(QWidget):
                     tax_rate_ppm=tax,
                     printer_kind=kind,
                     printer_address=address.strip(),
+                    receipt_columns=self.receipt_width.currentData(),
                     idle_lock_minutes=self.idle_lock.value(),
                     **limits,
                 )
@@ -206,10 +382,23 @@ class SettingsScreen(QWidget):
         self.message.setText("Settings saved.")
 
     def test_print(self) -> None:
+        """Send a test page on the register's worker: a printer that is switched off must
+        not freeze the screen while its connection times out."""
         try:
             config = config_from(self.printer_kind.currentText(), self.printer_address.text())
-            printed = send(config, test_page(self.register.settings.store_name))
-        except (ValueError, PrinterError) as exc:
+        except ValueError as exc:
             self.message.setText(str(exc))
             return
-        self.message.setText("Test page sent." if printed else "No printer is chosen.")
+        page = test_page(self.register.settings.store_name)
+        self.message.setText("Sending a test page…")
+        Op(
+            work=lambda: send(config, page),
+            on_done=lambda printed: self.message.setText(
+                "Test page sent." if printed else "No printer is chosen."
+            ),
+            on_failed=self._test_print_failed,
+            parent=self,
+        ).run()
+
+    def _test_print_failed(self, exc: Exception) -> None:
+        self.message.setText(str(exc) if isinstance(exc, PrinterError) else f"Not sent: {exc}")

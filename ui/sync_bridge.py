@@ -6,13 +6,17 @@ through a queued signal; a committed sale wakes the loop at once. On quit the lo
 asked to stop, finishes the batch in progress, and the thread is waited for: a running
 QThread is never destroyed.
 
-In demo mode (the demo winery, no WineDirect account) the bridge starts the project's
-simulated WineDirect on 127.0.0.1 inside the register, with a little web activity, so
-a newcomer sees the whole loop: sales go up, pickups arrive, tracking numbers appear.
+In demo mode (the demo winery, no WineDirect account) the bridge runs the demo's own
+simulated WineDirect on 127.0.0.1 inside the register, with a little web activity, so a
+newcomer sees the whole loop: sales go up, pickups arrive, tracking numbers appear. Its
+account is kept in the demo's data folder, so the next start goes on where this one
+stopped (`winedirect.simulator.persist`). A demo database never syncs with anything but a
+simulator on this computer, with the demo's login (`persist.demo_sync_url`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -22,10 +26,16 @@ from tastingroom.status import Status, read_status
 from tastingroom.store.database import Database
 from tastingroom.sync.engine import CycleReport, SyncEngine, SyncThread
 from tastingroom.winedirect.client import WineDirectClient
-from tastingroom.winedirect.credentials import Credentials, load_credentials
-from tastingroom.winedirect.errors import MissingCredentials
-from tastingroom.winedirect.simulator.activity import WebActivity
-from tastingroom.winedirect.simulator.server import DEMO_PASSWORD, DEMO_USERNAME, Simulator
+from tastingroom.winedirect.credentials import load_credentials
+from tastingroom.winedirect.errors import ConfigurationError, MissingCredentials
+from tastingroom.winedirect.simulator.persist import (
+    DEMO_CREDENTIALS,
+    DemoWineDirect,
+    demo_sync_url,
+)
+from tastingroom.winedirect.simulator.server import Simulator
+
+log = logging.getLogger(__name__)
 
 
 class _Worker(QObject):
@@ -56,12 +66,10 @@ class SyncBridge(QObject):
         db: Database,
         client_factory: Callable[[], WineDirectClient],
         interval_s: float = 30.0,
-        simulator: Simulator | None = None,
-        activity: WebActivity | None = None,
+        demo: DemoWineDirect | None = None,
     ) -> None:
         super().__init__()
-        self.simulator = simulator
-        self.activity = activity
+        self.demo = demo
         self.engine = SyncEngine(db, client_factory, role="the register")
         self.loop = SyncThread(self.engine, interval_s)
         self._thread = QThread()
@@ -78,11 +86,20 @@ class SyncBridge(QObject):
         with db.read() as s:
             settings = load_settings(s)
         if settings.demo_mode:
-            sim = Simulator().start()
-            activity = WebActivity(sim.state, 6, report=lambda line: None).start()
-            creds = Credentials(DEMO_USERNAME, DEMO_PASSWORD)
-            url = sim.url
-            return cls(db, lambda: WineDirectClient(url, creds), interval_s, sim, activity)
+            local = demo_sync_url(settings.winedirect_url)
+            if local is not None:  # a trainer's simulator (`init --demo --winedirect-url`)
+                return cls(db, lambda: WineDirectClient(local, DEMO_CREDENTIALS), interval_s)
+            demo = DemoWineDirect(db.path.parent)
+            bridge = cls(db, demo.client, interval_s, demo=demo)
+            # The demo's account runs where this store's sync runs. Taken here, not on the
+            # first cycle, so that the simulator is up as soon as the window is; when another
+            # program syncs this store, it starts once that one is done (`demo.client`).
+            if bridge.engine.take_lock():
+                try:
+                    demo.start()
+                except ConfigurationError as exc:  # said by the status when sync asks again
+                    log.warning("the demo's WineDirect did not start: %s", exc)
+            return bridge
         try:
             creds = load_credentials()
         except MissingCredentials:
@@ -103,13 +120,19 @@ class SyncBridge(QObject):
     def wake(self) -> None:
         self.loop.wake()
 
+    @property
+    def simulator(self) -> Simulator | None:
+        """The demo's simulated WineDirect while it runs here (tests and screenshots
+        arrange its world through it)."""
+        return self.demo.simulator if self.demo is not None else None
+
     def stop(self) -> None:
-        """Finish the batch in progress, record it, then let the thread end."""
+        """Finish the batch in progress, record it, then let the thread end. The demo's
+        account is saved before the sync lock is let go, so the next program to sync this
+        store finds it as this one left it."""
         self.loop.request_stop()
         self._thread.quit()
         self._thread.wait()
+        if self.demo is not None:
+            self.demo.stop()
         self.engine.close()
-        if self.activity is not None:
-            self.activity.stop()
-        if self.simulator is not None:
-            self.simulator.stop()

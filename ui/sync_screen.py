@@ -2,7 +2,9 @@
 wrong, the orders WineDirect refused, each with its reason, to retry once the cause is
 corrected or to void with a manager's approval, and the problems sync cannot settle
 alone (a pickup handed over twice, a record set aside, a number prefix already used),
-which a manager acknowledges once dealt with."""
+which a manager acknowledges once dealt with. The status lines include the database's
+last full integrity check (run in the background: `store.health`); a failed one is
+listed among the problems."""
 
 from __future__ import annotations
 

@@ -1,5 +1,10 @@
 """Where receipts go: a network printer, a USB or serial one, a file, or nowhere (the
-demo, which shows the receipt on screen). Every job is one write of prepared bytes."""
+demo, which shows the receipt on screen). Every job is one write of prepared bytes.
+
+Sending can wait (a network printer switched off answers nothing until the timeout), so
+the register never sends from its UI thread: `ui.worker` runs every job. A failure is a
+`PrinterError` naming the printer; the screen that asked says what it means there (the
+sale is saved, reprint from Orders...)."""
 
 from __future__ import annotations
 
@@ -13,7 +18,12 @@ KINDS = ("none", "network", "usb", "serial", "file")
 
 
 class PrinterError(OSError):
-    """The printer could not be reached; the sale is committed, only printing failed."""
+    """The printer could not be reached or used. `problem` says so in words without a
+    full stop, for a screen to go on with what it means there."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"{problem}.")
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -25,10 +35,23 @@ class PrinterConfig:
     usb_product: int | None = None
     serial_device: str | None = None
     path: str | None = None
+    timeout_s: float = 10.0
+    """How long a network printer has to accept a job."""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"Printer kind must be one of {', '.join(KINDS)}.")
+
+    @property
+    def where(self) -> str:
+        """The printer as staff set it up: "10.0.0.9:9100", "USB 04b8:0202", a device."""
+        if self.kind == "network":
+            return f"{self.host}:{self.port}"
+        if self.kind == "usb":
+            return f"USB {self.usb_vendor or 0:04x}:{self.usb_product or 0:04x}"
+        if self.kind == "serial":
+            return self.serial_device or "serial"
+        return self.path or self.kind
 
 
 def config_from(kind: str, address: str) -> PrinterConfig:
@@ -57,6 +80,7 @@ def config_from(kind: str, address: str) -> PrinterConfig:
 def test_page(store_name: str) -> bytes:
     """A short page that proves the printer, the code page and the cutter work."""
     p = escpos_printer().Dummy(profile="default")
+    p.hw("INIT")
     p.charcode("CP858")
     p.set(align="center", bold=True)
     p.textln(store_name)
@@ -72,7 +96,8 @@ def send(config: PrinterConfig, data: bytes) -> bool:
         return False
     try:
         if config.kind == "network":
-            with socket.create_connection((config.host or "", config.port), timeout=10) as conn:
+            address = (config.host or "", config.port)
+            with socket.create_connection(address, timeout=config.timeout_s) as conn:
                 conn.sendall(data)
         elif config.kind == "file":
             with Path(config.path or "").open("ab") as fh:
@@ -86,13 +111,9 @@ def send(config: PrinterConfig, data: bytes) -> bool:
             device._raw(data)  # one write of the whole job
             device.close()
     except OSError as exc:
-        raise PrinterError(
-            f"The receipt printer did not answer ({exc.strerror or exc}). The sale is saved; "
-            "check the printer's power and cable, then reprint from the orders screen."
-        ) from exc
+        raise PrinterError(f"The receipt printer at {config.where} did not answer") from exc
     except Exception as exc:  # python-escpos raises its own types for USB/serial trouble
         raise PrinterError(
-            f"The receipt printer could not be used ({exc}). The sale is saved; reprint it "
-            "from the orders screen once the printer is back."
+            f"The receipt printer at {config.where} could not be used ({exc})"
         ) from exc
     return True

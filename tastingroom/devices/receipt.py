@@ -1,29 +1,130 @@
-"""Receipts as ESC/POS bytes, built from the committed order (so a reprint is identical).
+"""Receipts and pickup slips as ESC/POS bytes, built from the committed order (so a
+reprint is identical).
 
-Each receipt is built on python-escpos's `Dummy` printer and sent to the real printer in
-one write. The code page is set explicitly (CP858: Latin letters with accents and the
-euro sign), so Rosé and Gewürztraminer print as themselves. `receipt_text` turns the
-same bytes back into the text a screen shows when no printer is configured.
+Each job is built on python-escpos's `Dummy` printer and sent to the real printer in
+one write. It starts with a printer reset (ESC @), so that a job cut off half-way (a
+printer switched off mid-receipt) leaves no bold or double height behind for the next.
+The code page is set explicitly (CP858: Latin letters with accents and the euro sign),
+so Rosé and Gewürztraminer print as themselves; what CP858 cannot print is
+transliterated (`printable`: curly quotes, dashes, the ellipsis, Polish or Czech
+letters) instead of coming out as "?".
+
+Nothing is cut at the paper's edge: text wraps at word boundaries onto the next row with
+a hanging indent, and an amount stays right-aligned on its line's last row, so "(6-pack)",
+a vintage, an approval code or a discount reason always prints whole. The width is the
+store's paper (`StoreSettings.receipt_columns`). `receipt_text` turns the same bytes back
+into the text a screen shows when no printer is configured.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import textwrap
+import unicodedata
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from tastingroom.age import describe
 from tastingroom.devices.escpos_loader import escpos_printer
 from tastingroom.money import format_cents, format_rate
 from tastingroom.settings import load_settings
 from tastingroom.store.database import Database
-from tastingroom.store.models import Customer, Order, Staff
+from tastingroom.store.models import AgeCheck, Customer, Order, Staff
 from tastingroom.tenders import TenderKind
 
 CODE_PAGE = "CP858"
-WIDTH = 42
-"""Characters per line in font A on an 80 mm printer."""
 DRAWER_PIN = 2
+
+_SUBSTITUTES = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "‚": ",",
+        "‛": "'",
+        "′": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "″": '"',
+        "‐": "-",
+        "‑": "-",
+        "‒": "-",
+        "–": "-",
+        "—": "-",
+        "―": "-",
+        "−": "-",
+        "…": "...",
+        "•": "*",
+        "™": "TM",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ħ": "h",
+        "Ħ": "H",
+        "ı": "i",
+        "œ": "oe",
+        "Œ": "OE",
+    }
+)
+"""What CP858 lacks and has a plain equivalent that decomposing does not give."""
+
+
+def _prints(char: str) -> bool:
+    try:
+        char.encode(CODE_PAGE)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(text: str) -> str:
+    """`text` in characters CP858 can print: kept where it has them (é, ü, ñ, €), else
+    transliterated (’ to ', – to -, … to ..., ž to z), "?" only where nothing fits."""
+    out = []
+    for char in text.translate(_SUBSTITUTES):
+        if _prints(char):
+            out.append(char)
+            continue
+        base = "".join(
+            c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
+        )
+        out.append(base if base and all(_prints(c) for c in base) else "?")
+    return "".join(out)
+
+
+def wrap(text: str, width: int, indent: int = 2, first: int = 0) -> list[str]:
+    """`text` in rows of at most `width`, broken between words (a word longer than a row
+    is split); rows after the first are indented by `indent`, the first by `first`."""
+    return textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=" " * first,
+        subsequent_indent=" " * indent,
+        break_on_hyphens=False,
+    ) or [" " * first]
+
+
+def row(left: str, right: str, width: int, indent: int = 2, first: int = 0) -> list[str]:
+    """`left` wrapped in the room `right` leaves, `right` aligned to the edge of the last
+    row: an amount never moves off its line, a long description never hides it."""
+    room = width - len(right) - 1
+    rows = wrap(left, room, indent, first)
+    rows[-1] = f"{rows[-1]:<{room}} {right}"
+    return rows
+
+
+def together(parts: list[str], width: int) -> list[str]:
+    """Short pieces on one row ("Fri 02 May 2025 14:03  Alex Rivera"); each on rows of
+    its own, wrapped, when they do not fit together."""
+    joined = "  ".join(p for p in parts if p)
+    if len(joined) <= width:
+        return [joined]
+    return [r for part in parts if part for r in wrap(part, width)]
 
 
 class ReceiptError(LookupError):
@@ -37,9 +138,43 @@ class Receipt:
     opens_drawer: bool
 
 
-def _row(left: str, right: str, width: int = WIDTH) -> str:
-    room = width - len(right) - 1
-    return f"{left[:room]:<{room}} {right}"
+class _Job:
+    """One print job on a `Dummy` printer: reset, code page, and text that is always
+    made printable and never longer than the paper is wide."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.printer: Any = escpos_printer().Dummy(profile="default")
+        self.printer.hw("INIT")
+        self.printer.charcode(CODE_PAGE)
+
+    def set(self, **style: Any) -> None:
+        self.printer.set(**style)
+
+    def rows(self, rows: list[str]) -> None:
+        for text in rows:
+            self.printer.textln(printable(text))
+
+    def text(self, text: str, indent: int = 2) -> None:
+        self.rows(wrap(printable(text), self.width, indent))
+
+    def amount(self, left: str, right: str, indent: int = 2, first: int = 0) -> None:
+        self.rows(row(printable(left), printable(right), self.width, indent, first))
+
+    def rule(self) -> None:
+        self.printer.textln("-" * self.width)
+
+    @property
+    def output(self) -> bytes:
+        return self.printer.output
+
+
+def _check_words(checks: list[AgeCheck], purpose: str) -> str | None:
+    passed = [c for c in checks if c.passed and c.purpose == purpose]
+    if not passed:
+        return None
+    latest = max(passed, key=lambda c: c.checked_at)
+    return describe(latest.method, latest.age_years)
 
 
 def build_receipt(db: Database, order_id: str, *, reprint: bool = False) -> Receipt:
@@ -53,40 +188,40 @@ def build_receipt(db: Database, order_id: str, *, reprint: bool = False) -> Rece
         customer = s.get(Customer, order.customer_id) if order.customer_id else None
         lines = list(order.lines)
         tenders = list(order.tenders)
-        checked = any(c.passed for c in order.age_checks)
+        checked = _check_words(list(order.age_checks), "sale")
     when = order.created_at.astimezone(ZoneInfo(settings.timezone))
-    p = escpos_printer().Dummy(profile="default")
-    p.charcode(CODE_PAGE)
-    p.set(align="center", bold=True, double_height=True)
-    p.textln(settings.store_name)
-    p.set(align="center", normal_textsize=True)
+    job = _Job(settings.receipt_columns)
+    job.set(align="center", bold=True, double_height=True)
+    job.text(settings.store_name, indent=0)
+    job.set(align="center", normal_textsize=True)
     title = "REFUND" if order.transaction_type == "refund" else "Receipt"
-    p.textln(f"{title} {order.number}" + ("  (copy)" if reprint else ""))
-    p.textln(f"{when:%a %d %b %Y %H:%M}" + (f"  {staff.name}" if staff else ""))
+    job.text(f"{title} {order.number}" + ("  (copy)" if reprint else ""), indent=0)
+    job.rows(together([f"{when:%a %d %b %Y %H:%M}", staff.name if staff else ""], job.width))
     if customer is not None:
-        p.textln(customer.name)
-    p.set(align="left")
-    p.textln("-" * WIDTH)
+        job.text(customer.name, indent=0)
+    job.set(align="left")
+    job.rule()
     for line in lines:
         gross = line.unit_price_cents * line.quantity
-        p.textln(_row(f"{line.quantity} x {line.name}", format_cents(gross)))
+        head = f"{line.quantity} x "
+        job.amount(head + line.name, format_cents(gross), indent=len(head))
         if line.discount_cents:
             reason = line.explanation.split(";")[0].strip() or "discount"
-            p.textln(_row(f"   {reason}", f"-{format_cents(line.discount_cents)}"))
-    p.textln("-" * WIDTH)
-    p.textln(_row("Subtotal", format_cents(order.subtotal_cents)))
+            job.amount(reason, f"-{format_cents(line.discount_cents)}", indent=5, first=3)
+    job.rule()
+    job.amount("Subtotal", format_cents(order.subtotal_cents))
     if order.discount_cents:
-        p.textln(_row("Discounts", f"-{format_cents(order.discount_cents)}"))
+        job.amount("Discounts", f"-{format_cents(order.discount_cents)}")
     rates = sorted({line.tax_rate_ppm for line in lines if line.tax_rate_ppm})
     label = "Tax " + ", ".join(format_rate(r) for r in rates) if rates else "Tax"
-    p.textln(_row(label, format_cents(order.tax_cents)))
+    job.amount(label, format_cents(order.tax_cents))
     if order.shipping_cents:
-        p.textln(_row("Shipping", format_cents(order.shipping_cents)))
+        job.amount("Shipping", format_cents(order.shipping_cents))
     if order.tip_cents:
-        p.textln(_row("Tip", format_cents(order.tip_cents)))
-    p.set(bold=True)
-    p.textln(_row("TOTAL", format_cents(order.total_cents)))
-    p.set(bold=False)
+        job.amount("Tip", format_cents(order.tip_cents))
+    job.set(bold=True)
+    job.amount("TOTAL", format_cents(order.total_cents))
+    job.set(bold=False)
     for t in tenders:
         kind = TenderKind(t.kind)
         detail = kind.label
@@ -94,25 +229,28 @@ def build_receipt(db: Database, order_id: str, *, reprint: bool = False) -> Rece
             detail = f"{t.card_type} ****{t.card_last4} auth {t.approval_code}"
         elif kind is TenderKind.GIFT_CARD:
             detail = f"Gift card {t.gift_card_code[-4:] if t.gift_card_code else ''}"
-        p.textln(_row(detail, format_cents(t.amount_cents)))
+        job.amount(detail, format_cents(t.amount_cents))
         if t.change_cents:
-            p.textln(_row("Change", format_cents(t.change_cents)))
+            job.amount("Change", format_cents(t.change_cents))
     if checked:
-        p.textln("ID checked for alcohol")
+        job.text(f"Age checked: {checked}")
     if order.fulfilment == "ship":
-        p.textln(f"Ships to {order.ship_city}, {order.ship_state}")
-    p.ln()
-    p.set(align="center")
-    p.textln("Thank you for visiting!")
+        job.text(f"Ships to {order.ship_city}, {order.ship_state}")
+    job.printer.ln()
+    job.set(align="center")
+    job.text("Thank you for visiting!", indent=0)
     with contextlib.redirect_stdout(io.StringIO()):  # the library prints a notice here
-        p.barcode("{B" + order.number, "CODE128", function_type="B", height=60, width=2, pos="OFF")
-    p.cut()
+        job.printer.barcode(
+            "{B" + order.number, "CODE128", function_type="B", height=60, width=2, pos="OFF"
+        )
+    job.printer.cut()
     cash = any(t.kind == TenderKind.CASH.value for t in tenders) and not reprint
-    return Receipt(order.number, p.output, cash)
+    return Receipt(order.number, job.output, cash)
 
 
 def build_pickup_slip(db: Database, order_id: str, staff_name: str) -> bytes:
-    """What a guest collecting a web order signs or keeps: the order and who handed it over."""
+    """What a guest collecting a web order signs or keeps: the order, who handed it over,
+    and how their age was checked."""
     with db.read() as s:
         settings = load_settings(s)
         order = s.get(Order, order_id)
@@ -121,32 +259,37 @@ def build_pickup_slip(db: Database, order_id: str, staff_name: str) -> bytes:
         customer = s.get(Customer, order.customer_id) if order.customer_id else None
         lines = [(line.quantity, line.name) for line in order.lines]
         picked_up = order.picked_up_at
-    p = escpos_printer().Dummy(profile="default")
-    p.charcode(CODE_PAGE)
-    p.set(align="center", bold=True, double_height=True)
-    p.textln(settings.store_name)
-    p.set(align="center", normal_textsize=True)
-    p.textln(f"Pickup of web order {order.number}")
+        checked = _check_words(list(order.age_checks), "pickup")
+    job = _Job(settings.receipt_columns)
+    job.set(align="center", bold=True, double_height=True)
+    job.text(settings.store_name, indent=0)
+    job.set(align="center", normal_textsize=True)
+    job.text(f"Pickup of web order {order.number}", indent=0)
     if customer is not None:
-        p.textln(customer.name)
-    p.set(align="left")
-    p.textln("-" * WIDTH)
+        job.text(customer.name, indent=0)
+    job.set(align="left")
+    job.rule()
     for quantity, name in lines:
-        p.textln(f"{quantity} x {name}"[:WIDTH])
-    p.textln("-" * WIDTH)
+        head = f"{quantity} x "
+        job.text(head + name, indent=len(head))
+    job.rule()
     if picked_up is not None:
         when = picked_up.astimezone(ZoneInfo(settings.timezone))
-        p.textln(f"Handed over {when:%d %b %Y %H:%M} by {staff_name}")
-    p.textln("ID checked for alcohol")
-    p.ln(2)
-    p.textln("Signature: ______________________________")
-    p.cut()
-    return p.output
+        job.text(f"Handed over {when:%d %b %Y %H:%M} by {staff_name}")
+    if checked:
+        job.text(f"Age checked: {checked}")
+    job.printer.ln(2)
+    label = "Signature: "
+    job.rows([label + "_" * (job.width - len(label))])
+    job.printer.cut()
+    return job.output
 
 
 def drawer_kick() -> bytes:
-    """The pulse that opens a cash drawer wired to the printer."""
+    """The pulse that opens a cash drawer wired to the printer (after a reset, like
+    every job)."""
     p = escpos_printer().Dummy(profile="default")
+    p.hw("INIT")
     p.cashdraw(DRAWER_PIN)
     return p.output
 

@@ -1,5 +1,12 @@
 """Opening the cache: pragmas, the writer lock, the start-up check and migrations.
 
+What is checked when (see `Database.check_integrity`): every open reads the schema and
+the first and last page of every table, at a cost that does not grow with the history;
+an open that finds the last session ended without closing the file (a crash, a kill, a
+power cut: `store.openlock`) runs `PRAGMA quick_check` too, which reads every page; the
+full `PRAGMA integrity_check` runs in the register's background, daily and soon after
+such an open (`store.health`), and its result is shown by `status` and the Sync screen.
+
 Every connection gets the same pragmas here and nowhere else: WAL so that readers
 (the screens, the sync thread) never block the writer; `synchronous=FULL` so a
 committed sale survives a power cut, not just a crash; foreign keys; a busy
@@ -15,8 +22,9 @@ import os
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
@@ -24,10 +32,11 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tastingroom.store.errors import DatabaseDamaged, DiskFull, StoreError
+from tastingroom.store.openlock import OpenLock, wal_left_behind
 from tastingroom.store.private import create_private_file, private_folder, protect_data_folder
 
 BUSY_TIMEOUT_MS = 10_000
-SCHEMA_REVISION = "0003"
+SCHEMA_REVISION = "0004"
 """The newest migration. Opening a file already at it skips Alembic, whose import
 alone costs about 0.1 s of start-up; a test keeps this equal to the migrations' head."""
 
@@ -63,20 +72,46 @@ def make_engine(path: Path, *, immediate: bool = False, foreign_keys: bool = Tru
     return engine
 
 
-def translate_error(exc: BaseException) -> StoreError | None:
-    """A low-level SQLite failure as an error a person at the counter understands."""
+def translate_error(exc: BaseException, path: Path | None = None) -> StoreError | None:
+    """A low-level SQLite failure as an error a person at the counter understands
+    (naming the database file at `path` when the caller knows it)."""
     message = str(getattr(exc, "orig", exc)).lower()
     if "disk is full" in message or "database or disk is full" in message:
         return DiskFull(
             "The disk is full, so nothing was saved. Free some space on this computer "
             "(or call the person who looks after it) and try again; the sale is still open."
         )
+    if "readonly" in message or "read-only" in message:
+        return read_only(path)
     if "not a database" in message or "malformed" in message:
         return DatabaseDamaged(
             "The register's database file is damaged. Restore the latest backup with "
             "'tastingroom restore', or call support; nothing was changed."
         )
     return None
+
+
+def read_only(path: Path | None) -> StoreError:
+    """The database cannot be written by this account: a permissions matter, never damage.
+    Restoring a backup over it would not help, and would throw away its latest sales."""
+    where = f" at {path}" if path is not None else ""
+    folder = path.parent if path is not None else "FOLDER"
+    return StoreError(
+        f"The register's database{where} is read-only for this account, so the register "
+        "cannot record anything; the file is not damaged and nothing was changed. Give the "
+        "account that runs the register the right to write its data folder and every file "
+        f"in it (on Linux or macOS: sudo chown -R ACCOUNT {folder} && chmod -R u+rwX "
+        f"{folder}), or move the data folder off a read-only disk; then start again."
+    )
+
+
+def _writable(path: Path) -> bool:
+    """Whether this account may write the database, its -wal and -shm, and make them beside
+    it (permissions, an immutable file, a read-only disk: `os.access` asks the system)."""
+    files = [path, *(path.with_name(path.name + side) for side in ("-wal", "-shm"))]
+    return os.access(path.parent, os.W_OK | os.X_OK) and all(
+        os.access(f, os.W_OK) for f in files if f.exists()
+    )
 
 
 @contextmanager
@@ -163,6 +198,18 @@ def fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+@dataclass(frozen=True)
+class OpenCheck:
+    """What opening the database found and checked."""
+
+    alone: bool
+    """No other process had the database open."""
+    unclean: bool
+    """The last session ended without closing the file (a crash, a kill, a power cut)."""
+    quick_check: bool
+    """`PRAGMA quick_check` ran (it does after an unclean end only)."""
+
+
 class Database:
     """One SQLite cache file, shared by the screens and the sync thread of a process."""
 
@@ -173,6 +220,12 @@ class Database:
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
         self._write_lock = threading.RLock()
+        self._open_lock = OpenLock(self.path)
+        self.opened: OpenCheck | None = None
+        """What `open` checked (None until it has)."""
+        self.closing: list[Callable[[], None]] = []
+        """Called by `close` before the connections go (the background integrity check
+        stops there, so that no connection outlives the database)."""
 
     @classmethod
     def open(cls, path: Path, *, migrate: bool = True) -> Database:
@@ -184,12 +237,16 @@ class Database:
         private_folder(path.parent)
         create_private_file(path)
         db = cls(path)
-        db.check_integrity()
+        db.opened = db.check_integrity()
         protect_data_folder(path)
         if migrate and db.schema_revision() != SCHEMA_REVISION:
             from tastingroom.store.migrate import upgrade
 
             upgrade(db.path)
+        if db.opened.unclean:
+            from tastingroom.store.health import mark_due  # rare: after a crash only
+
+            mark_due(db, "the last session ended without closing the database")
         return db
 
     def schema_revision(self) -> str | None:
@@ -202,13 +259,51 @@ class Database:
                 return None
             return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
-    def check_integrity(self) -> None:
-        """Refuse a damaged file before anything reads or writes it."""
+    def check_integrity(self) -> OpenCheck:
+        """Refuse a damaged file, or one this account cannot write, before anything reads
+        or writes it. A file that only cannot be written is said to be read-only, never
+        damaged: the advice for damage (restore a backup) would lose its latest sales.
+        Writability is asked of the system first, as SQLite would open such a file
+        read-only without a word (and make its -wal and -shm), and the first sale fail.
+
+        Every open reads the file's header and schema and the first and last page of
+        every table (a file that is not a database, a damaged schema, a table whose root
+        or newest pages are gone): a few dozen pages whatever the history. When this
+        process is the only one with the database open and a -wal file is left over,
+        the last session died without closing it (`store.openlock`), and `PRAGMA
+        quick_check` reads every page too, before anything is written. Damage elsewhere
+        is for the full check the register runs in the background (`store.health`)."""
+        if not _writable(self.path):
+            raise read_only(self.path)
+        alone = self._open_lock.take_alone()
+        try:
+            unclean = alone and wal_left_behind(self.path)
+            self._check_pages(quick_check=unclean)
+        except BaseException:
+            self._open_lock.release()
+            raise
+        self._open_lock.share(BUSY_TIMEOUT_MS / 1000)
+        return OpenCheck(alone=alone, unclean=unclean, quick_check=unclean)
+
+    def _check_pages(self, *, quick_check: bool) -> None:
+        """The reads `check_integrity` does; any SQLite error in them means damage."""
         try:
             with self.engine.connect() as conn:
-                result = conn.exec_driver_sql("PRAGMA quick_check").scalar()
+                tables = conn.exec_driver_sql(
+                    "SELECT name, upper(sql) FROM sqlite_master WHERE type = 'table'"
+                ).all()
+                for name, sql in tables:
+                    quoted = '"' + name.replace('"', '""') + '"'
+                    conn.exec_driver_sql(f"SELECT * FROM {quoted} LIMIT 1").all()
+                    if "WITHOUT ROWID" not in (sql or ""):
+                        conn.exec_driver_sql(
+                            f"SELECT * FROM {quoted} ORDER BY rowid DESC LIMIT 1"
+                        ).all()
+                result = (
+                    conn.exec_driver_sql("PRAGMA quick_check").scalar() if quick_check else "ok"
+                )
         except (DatabaseError, OperationalError) as exc:
-            raise translate_error(exc) or DatabaseDamaged(
+            raise translate_error(exc, self.path) or DatabaseDamaged(
                 f"The register's database at {self.path} cannot be opened: {exc.orig}. "
                 "Restore the latest backup with 'tastingroom restore', or call support; "
                 "nothing was changed."
@@ -325,5 +420,9 @@ class Database:
                     )
 
     def close(self) -> None:
+        for callback in self.closing:
+            callback()
+        self.closing.clear()
         self.engine.dispose()
         self._write_engine.dispose()
+        self._open_lock.release()

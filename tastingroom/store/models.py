@@ -139,6 +139,16 @@ class Sku(Base):
     product: Mapped[Product] = relationship(back_populates="skus")
 
 
+class PinnedFavourite(Base):
+    """A SKU a manager pinned to the register's favourites, at `position` (0 first).
+    Pinned tiles come before the best sellers and never move by themselves, so staff
+    can learn where they are (`tastingroom.favourites`)."""
+
+    __tablename__ = "pinned_favourite"
+    sku_id: Mapped[str] = mapped_column(ForeignKey("sku.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
 class Price(Base):
     __tablename__ = "price"
     sku_id: Mapped[str] = mapped_column(ForeignKey("sku.id"), primary_key=True)

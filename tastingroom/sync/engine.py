@@ -6,6 +6,8 @@
   only one probe is let through when it half-opens;
 - HTTP 429 waits exactly until WineDirect's reset time;
 - a login or configuration problem waits longer and says what to fix.
+Every search it makes asks for the store's `max_rows` records a page (WineDirect's
+MaxRows; 100 unless set), but for the one-record probe of a half-open circuit.
 Everything people need to know is written to `sync_state` (see `status`): "online"
 only when the push and every pull of the last cycle worked; otherwise what failed.
 
@@ -106,7 +108,6 @@ class SyncEngine:
         batch_size: int = 25,
         backoff: Backoff | None = None,
         pull: bool = True,
-        max_rows: int | None = None,
         role: str = "tastingroom sync",
     ) -> None:
         self.db = db
@@ -116,7 +117,6 @@ class SyncEngine:
         self.batch_size = batch_size
         self.backoff = backoff or Backoff()
         self.pull_enabled = pull
-        self.max_rows = max_rows
         self.next_attempt: datetime | None = None
         self.stopping = threading.Event()
         self.on_catalog_changed: list[Callable[[], None]] = []
@@ -193,7 +193,7 @@ class SyncEngine:
                 self.server_time,
                 self.batch_size,
                 claimant=self.run_id,
-                max_rows=self.max_rows,
+                max_rows=settings.max_rows,
             )
             pushed = pusher.drain(self.stopping.is_set)
             if pushed.sent:  # what WineDirect now holds is remembered outside the file too
@@ -212,7 +212,7 @@ class SyncEngine:
             self._record(last_push_at=self.clock.now().isoformat())
             if self.pull_enabled and not self.stopping.is_set():
                 puller = Puller(
-                    self.db, self.client, settings, self.server_time, max_rows=self.max_rows
+                    self.db, self.client, settings, self.server_time, max_rows=settings.max_rows
                 )
                 report.pulled = puller.pull_all(self.stopping.is_set)
                 report.problems.extend(

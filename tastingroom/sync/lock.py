@@ -82,7 +82,8 @@ class SyncLock:
             note = json.loads(self.note_path.read_text(encoding="utf-8"))
             if others_only and note["pid"] == os.getpid():
                 return None
-            since = datetime.fromisoformat(note["since"]).strftime("%Y-%m-%d %H:%M UTC")
+            # This computer's own time: the register runs where the store is.
+            since = datetime.fromisoformat(note["since"]).astimezone().strftime("%Y-%m-%d %H:%M")
             return f"{note['role']}, process {note['pid']} on {note['host']}, since {since}"
         except (OSError, ValueError, KeyError, TypeError):
             return "another program on this computer"

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from tastingroom.localtime import stamp
 from tastingroom.settings import StoreSettings
 from tastingroom.store.database import Database
 from tastingroom.store.models import AuditEntry, Customer, Order, OutboxItem, Staff, SyncState
@@ -369,12 +370,13 @@ class Pusher:
                 .limit(1)
             )
             here = f"{self.settings.store_name}, register {self.settings.terminal_prefix}"
-            ours = order.picked_up_at
-            theirs = detail.picked_up_at
+            zone = self.settings.timezone  # staff read it: the store's own time
+            ours = stamp(order.picked_up_at, zone)
+            theirs = stamp(detail.picked_up_at, zone)
             message = (
                 f"Web order {order.number} was handed over twice. Here: by {who or 'staff'} "
-                f"at {here}, {ours:%Y-%m-%d %H:%M} UTC. In WineDirect it was already picked "
-                f"up at {theirs:%Y-%m-%d %H:%M} UTC (another register, or marked on the web). "
+                f"at {here}, {ours}. In WineDirect it was already picked "
+                f"up at {theirs} (another register, or marked on the web). "
                 "Check whether the guest took the goods twice."
             )
             problems.report(s, problems.PICKUP_TWICE, order.id, f"Pickup {order.number}", message)

@@ -144,3 +144,14 @@ def test_a_live_store_is_never_seeded_with_the_demo_and_gets_its_owner(tmp_path:
     )
     assert short.returncode == 1 and "4 to 8 digits" in short.stderr
     assert run("staff", "list", data_dir=tmp_path).stdout == "Dana Cruz\towner\n"
+
+
+def test_demo_sales_never_go_into_a_stores_own_database(tmp_path: Path):
+    """Made-up sales in a live store would go up to the winery's real WineDirect."""
+    store = tmp_path / "store"
+    assert run("init", data_dir=store).returncode == 0
+    refused = run("demo", "sales", "--count", "3", data_dir=store)
+    assert refused.returncode == 1 and "only into a demo winery" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    status = json.loads(run("status", "--json", data_dir=store).stdout)
+    assert status["orders"] == 0

@@ -130,6 +130,6 @@ def test_an_expired_licence_fails_the_age_check():
 
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2099, 12, 31)))
 def test_any_us_birth_date_round_trips(born: date):
-    text = barcode([f"DBB{born:%m%d%Y}", "DCSMCIDDAN", "DACJO", "DCGUSA"])
+    text = barcode([f"DBB{born:%m%d%Y}", "DBA01012099", "DCSMCIDDAN", "DACJO", "DCGUSA"])
     scan = parse_aamva(text)
     assert scan.birth_date == born and scan.last_name == "Mciddan"

@@ -42,13 +42,13 @@ def test_receipt_bytes(demo_db: Database, register: Register, cashier):
     sale = a_sale(register, cashier, "ROS24", "GEW23", "FOOD-OLIVE")
     receipt = build_receipt(demo_db, sale.order_id)
     data = receipt.data
-    assert data.startswith(b"\x1bt") and data.rstrip().endswith(b"\x1dV\x00")
+    assert data.startswith(b"\x1b@\x1bt") and data.rstrip().endswith(b"\x1dV\x00")
     assert "Rosé".encode("cp858") in data and "Gewürztraminer".encode("cp858") in data
     assert b"TR1-000001" in data and b"\x1dkI" in data  # number as a CODE128 barcode
     assert receipt.opens_drawer
     text = receipt_text(data)
     assert "Vallée Lune Winery" in text and "1 x Rosé of Pinot Noir 2024" in text
-    assert "TOTAL" in text and "Change" in text and "ID checked for alcohol" in text
+    assert "TOTAL" in text and "Change" in text and "Age checked: Date of birth typed" in text
     assert "Tax 8.625%" in text and "|| TR1-000001 ||" in text
     widths = {len(line) for line in text.splitlines()}
     assert max(widths) <= 42
@@ -69,7 +69,7 @@ def test_unknown_order(demo_db):
 
 
 def test_drawer_kick_is_the_escpos_pulse():
-    assert drawer_kick().startswith(b"\x1bp\x00")
+    assert drawer_kick().startswith(b"\x1b@\x1bp\x00")  # a reset, then the pulse
 
 
 def test_one_write_to_a_network_printer(demo_db, register, cashier):
@@ -104,5 +104,5 @@ def test_an_absent_printer_is_a_clear_error():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    with pytest.raises(PrinterError, match="sale is saved"):
+    with pytest.raises(PrinterError, match=f"printer at 127.0.0.1:{port} did not answer"):
         send(PrinterConfig("network", host="127.0.0.1", port=port), b"x")

@@ -33,3 +33,14 @@ def signed_in(qtbot, window: MainWindow) -> MainWindow:
     sign_in(qtbot, window, "Alex Rivera", "1111")
     assert window.pages.currentIndex() == 1
     return window
+
+
+@pytest.fixture(autouse=True)
+def no_worker_left_running():
+    """Printing and the drawer pulse run on the worker thread (`ui.worker`): after every
+    test it is stopped, and must stop (a QThread destroyed while it runs would take the
+    test process with it)."""
+    yield
+    from ui import worker
+
+    assert worker.shutdown(), "the background worker was still busy after the test"

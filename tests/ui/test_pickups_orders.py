@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from tastingroom.age import check_birth_date
@@ -37,7 +37,7 @@ def test_a_pickup_is_found_and_handed_over(qtbot, signed_in: MainWindow):
     qtbot.mouseClick(screen.hand_over_button, Qt.MouseButton.LeftButton)
     dialog = screen.age_dialog
     qtbot.waitUntil(dialog.isVisible)
-    dialog.dob.setDate(QDate(1971, 9, 9))
+    dialog.dob.setText("09/09/1971")
     qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "handed over" in screen.message.text())
     assert "Pickup of web order" in screen.slip.toPlainText()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
 from tastingroom.store.models import Order, Tender
@@ -31,7 +31,9 @@ def check_age(qtbot, window: MainWindow, year: int) -> None:
     qtbot.mouseClick(window.pay_button, Qt.MouseButton.LeftButton)
     dialog = window.age_dialog
     qtbot.waitUntil(lambda: dialog.isVisible())
-    dialog.dob.setDate(QDate(year, 5, 17))
+    qtbot.mouseClick(dialog.dob, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dialog.dob, f"05/17/{year}")
+    qtbot.waitUntil(dialog.check_button.isEnabled)
     qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
 
 

@@ -59,7 +59,8 @@ def test_a_manager_saves_login_settings_and_a_printer(
             assert tax_rates(s) == {"CA": 72_500, "OR": 0, "TX": 62_500}
         assert screen.state_taxes.text() == "CA 7.25, OR 0, TX 6.25"
         assert window.printer.kind == "file" and window.orders.printer.path == str(target)
-        screen.test_print()
+        screen.test_print()  # on the worker: the screen waits for nothing
+        qtbot.waitUntil(lambda: screen.message.text() == "Test page sent.", timeout=10_000)
         assert "Test print: Rosé".encode("cp858") in target.read_bytes()
     finally:
         keyring.set_keyring(previous)

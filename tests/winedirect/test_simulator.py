@@ -10,6 +10,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 
 from tastingroom.winedirect import records as r
 from tastingroom.winedirect.client import WineDirectClient
@@ -82,15 +83,34 @@ def test_admin_page_shows_state_and_changes_faults(simulator: Simulator, client)
     assert bad.status_code == 400 and "fraction" in bad.text
 
 
-def test_the_command_runs_a_simulator(tmp_path):
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
+def stop(proc: subprocess.Popen) -> None:
+    """Stop a `tastingroom` command as a service manager would: SIGTERM, which it handles
+    cleanly even when SIGINT is ignored (as in a background job, or a test run started
+    with SIGINT ignored), then SIGKILL if it has not gone within ten seconds. No test
+    leaves a process behind."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def start_simulator(**popen: object) -> subprocess.Popen:
+    return subprocess.Popen(
         [sys.executable, "-m", "tastingroom.cli", "simulator", "--port", "0", "--seed", "3"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=env,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        **popen,
     )
+
+
+def test_the_command_runs_a_simulator(tmp_path):
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = start_simulator()
     try:
         line = proc.stdout.readline()
         assert "listening at http://127.0.0.1:" in line, line + proc.stderr.read()
@@ -125,9 +145,24 @@ def test_the_command_runs_a_simulator(tmp_path):
             "refused the webservice login" in wrong.stdout and "5 service(s) failed" in wrong.stdout
         )
     finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=10)
+        stop(proc)
     assert proc.returncode == 0
+
+
+def test_the_simulator_stops_cleanly_on_sigterm_with_sigint_ignored():
+    """As `tastingroom simulator &` from a script, where Ctrl-C never reaches it."""
+    proc = start_simulator(preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        assert "listening at http://127.0.0.1:" in proc.stdout.readline()
+        proc.send_signal(signal.SIGINT)  # ignored, as in the background
+        with pytest.raises(subprocess.TimeoutExpired):
+            proc.wait(timeout=0.5)
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+    finally:
+        stop(proc)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
 
 
 def test_check_refuses_plain_http_before_asking_for_a_login():

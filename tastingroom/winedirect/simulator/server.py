@@ -230,7 +230,10 @@ class _Handler(BaseHTTPRequestHandler):
             if not isinstance(body.get(name), str):
                 raise ValueError(f"{name} is required, as text")
         when = datetime.fromisoformat(body["when"])
-        self.server.simulator.state.stamp_future(body["kind"], body["id"], when)
+        sim = self.server.simulator
+        with sim.state.lock:
+            sim.state.stamp_future(body["kind"], body["id"], when)
+            sim.changed()
         self._json(200, {**body, "when": when.astimezone(UTC).replace(microsecond=0).isoformat()})
 
 
@@ -254,8 +257,13 @@ class Simulator:
         port: int = 0,
         seed: int | None = None,
         rate_clock: Callable[[], float] = time.time,
+        on_change: Callable[[], None] | None = None,
     ) -> None:
         self.state = state or SimState.demo()
+        self.on_change = on_change
+        """Called with the state's lock held after every change a request made (a write
+        applied, a record stamped), before its reply goes out: the demo keeps its account
+        on disk with it (`persist`), so nothing a register has seen is ever lost."""
         self.username = username
         self.password = password
         self.faults = faults or Faults()
@@ -289,6 +297,11 @@ class Simulator:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def changed(self) -> None:
+        """A request changed the state (call with its lock held)."""
+        if self.on_change is not None:
+            self.on_change()
 
     def set_faults(self, **changes: Any) -> Faults:
         self.faults = dataclasses.replace(self.faults, **changes)
@@ -371,6 +384,8 @@ class Simulator:
         try:
             with self.state.lock:
                 fields, count = HANDLERS[op](self.state, request)
+                if op.write:
+                    self.changed()
         except Refused as refusal:
             h._send(
                 200,

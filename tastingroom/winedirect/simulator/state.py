@@ -17,7 +17,6 @@ overwritten rather than as a harmless re-send.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import random
 import threading
@@ -118,13 +117,21 @@ class SimState:
         self._applied: dict[str, Counter[str]] = {kind: Counter() for kind in APPLIED_KINDS}
         self._sale_digests: dict[str, str] = {}
         self._overwritten: set[str] = set()
-        self._order_numbers = itertools.count(10_001)
-        self._customer_numbers = itertools.count(50_001)
+        self._next_numbers = {"order": 10_001, "customer": 50_001}
+        """WineDirect's next OrderNumber and CustomerNumber (kept by `snapshot`)."""
         self.pickup_location = "TASTINGROOM"
         self.pools = ("Tasting Room", "Warehouse")
 
     def now(self) -> datetime:
         return self._clock().replace(microsecond=0)
+
+    def _take_number(self, kind: str) -> Decimal:
+        """WineDirect's next order or customer number: never issued twice, even across a
+        restart from a `snapshot`."""
+        with self.lock:
+            number = self._next_numbers[kind]
+            self._next_numbers[kind] = number + 1
+        return Decimal(number)
 
     # --- seeding ----------------------------------------------------------------------
 
@@ -209,7 +216,7 @@ class SimState:
             contact = _blank(m.CONTACT)
             contact.update(
                 ContactID=_wd_id(),
-                CustomerNumber=Decimal(next(self._customer_numbers)),
+                CustomerNumber=self._take_number("customer"),
                 FirstName=person.first_name,
                 LastName=person.last_name,
                 Email=person.email,
@@ -390,7 +397,7 @@ class SimState:
                     ship[key] = contact[key]
             order.update(
                 OrderID=_wd_id(),
-                OrderNumber=Decimal(next(self._order_numbers)),
+                OrderNumber=self._take_number("order"),
                 Type="Website",
                 OrderStatus="Completed",
                 PaymentStatus="Paid",
@@ -539,7 +546,7 @@ class SimState:
         existing_id = self.register_orders.get(number)
         order = self.orders[existing_id] if existing_id else _blank(m.ORDER)
         if not existing_id:
-            order.update(OrderID=_wd_id(), OrderNumber=Decimal(next(self._order_numbers)))
+            order.update(OrderID=_wd_id(), OrderNumber=self._take_number("order"))
             sign = 1 if wire.get("TransactionType") == m.TRANSACTION_REFUND else -1
             for w in wire["OrderItems"]:  # a new POS sale takes stock from the POS pool
                 row = self.inventory.get((w["ProductSKU"], self.pools[0]))
@@ -701,7 +708,7 @@ class SimState:
             contact = _blank(m.CONTACT)
             contact.update(
                 ContactID=_wd_id(),
-                CustomerNumber=Decimal(next(self._customer_numbers)),
+                CustomerNumber=self._take_number("customer"),
                 DateAdded=now,
                 WebsiteID="VALLEELUNE",
                 CountryCode="US",
@@ -937,6 +944,67 @@ class SimState:
                 "register_orders": len(self.register_orders),
                 "pending_pickups": sum(self.is_pending_pickup(o) for o in self.orders.values()),
             }
+
+    # --- keeping the account across restarts (see `persist`) --------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything the account holds, as dicts, lists, text, numbers, Decimals and
+        datetimes, for `from_snapshot` to rebuild: records with their ids, the next order
+        and customer numbers, the write counts and the random generator, so that a restarted
+        simulator goes on where it stopped. The records are the live ones, not copies:
+        serialise the result while holding `lock`."""
+        with self.lock:
+            return {
+                "products": self.products,
+                "inventory": [[sku, pool, row] for (sku, pool), row in self.inventory.items()],
+                "contacts": self.contacts,
+                "alt_contact_ids": self.alt_contact_ids,
+                "contact_types": self.contact_types,
+                "contact_type_links": sorted(self.contact_type_links),
+                "shipping_addresses": self.shipping_addresses,
+                "clubs": self.clubs,
+                "memberships": self.memberships,
+                "orders": self.orders,
+                "order_modified": self.order_modified,
+                "register_orders": self.register_orders,
+                "applied": self._applied,
+                "sale_digests": self._sale_digests,
+                "overwritten": sorted(self._overwritten),
+                "next_numbers": self._next_numbers,
+                "pickup_location": self.pickup_location,
+                "pools": list(self.pools),
+                "rng": self.rng.getstate(),
+            }
+
+    @classmethod
+    def from_snapshot(
+        cls, data: dict[str, Any], clock: Callable[[], datetime] | None = None
+    ) -> SimState:
+        """The account a `snapshot` describes (after a trip through JSON: tuples as lists).
+        A snapshot missing a part raises KeyError; one of the wrong shape, ValueError or
+        TypeError."""
+        state = cls(clock)
+        state.products = data["products"]
+        state.inventory = {(sku, pool): row for sku, pool, row in data["inventory"]}
+        state.contacts = data["contacts"]
+        state.alt_contact_ids = data["alt_contact_ids"]
+        state.contact_types = data["contact_types"]
+        state.contact_type_links = {(cid, tid) for cid, tid in data["contact_type_links"]}
+        state.shipping_addresses = data["shipping_addresses"]
+        state.clubs = data["clubs"]
+        state.memberships = data["memberships"]
+        state.orders = data["orders"]
+        state.order_modified = data["order_modified"]
+        state.register_orders = data["register_orders"]
+        state._applied = {kind: Counter(data["applied"][kind]) for kind in APPLIED_KINDS}
+        state._sale_digests = data["sale_digests"]
+        state._overwritten = set(data["overwritten"])
+        state._next_numbers = {kind: int(n) for kind, n in data["next_numbers"].items()}
+        state.pickup_location = data["pickup_location"]
+        state.pools = tuple(data["pools"])
+        version, internal, gauss = data["rng"]
+        state.rng.setstate((version, tuple(internal), gauss))
+        return state
 
 
 def modified_between(stamp: datetime | None, start: datetime | None, end: datetime | None) -> bool:

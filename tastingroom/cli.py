@@ -568,6 +568,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         print(json.dumps(bench.as_dicts(figures), indent=2))
     else:
         print(bench.render(figures))
+    missed = [f.name for f in figures if f.met is False]
+    if missed and not args.quick:  # a quick run is a smoke test at small sizes, not targets
+        print(f"tastingroom: {len(missed)} target(s) missed: {'; '.join(missed)}", file=sys.stderr)
+        return EXIT_FAILED
     return 0
 
 

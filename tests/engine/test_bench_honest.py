@@ -90,3 +90,17 @@ def test_a_pull_under_the_limit_may_not_take_much_longer_than_the_limit_implies(
     assert on_time.met is True  # the first window grants its allowance at once
     late = pull_figure("pull", 20_040, 5_006, 100, 5_217, 10, 1.2 * implied_s, 480)
     assert late.met is False
+
+
+def test_the_bench_command_fails_when_a_target_is_missed(monkeypatch, capsys):
+    from tastingroom import bench
+    from tastingroom.cli import main
+
+    missed = bench.Figure("register memory", 1, None, None, "<= 138 MiB", False)
+    met = bench.Figure("search", 1, 0.1, 0.2, "<= 5 ms", True)
+    monkeypatch.setattr(bench, "run", lambda quick: [met, missed])
+    assert main(["bench"]) == 1
+    assert "1 target(s) missed: register memory" in capsys.readouterr().err
+    assert main(["bench", "--quick"]) == 0  # a smoke run at small sizes, not targets
+    monkeypatch.setattr(bench, "run", lambda quick: [met])
+    assert main(["bench"]) == 0

@@ -61,6 +61,7 @@ from ui.ship_dialog import ShipDialog
 from ui.sync_bridge import SyncBridge
 from ui.sync_screen import SyncScreen
 from ui.taps import TapGuard
+from ui.worker import Op
 from ui.worker import shutdown as stop_worker
 
 CART_COLUMNS = ("Item", "Qty", "Price", "Discounts", "Line total")
@@ -153,6 +154,7 @@ class MainWindow(QMainWindow):
             clear_numbering_notice(register.db)
         if bridge is not None:
             bridge.sig_status.connect(self.show_status)
+            bridge.sig_catalog_changed.connect(self.catalog_changed)
             register.after_commit.append(self._sale_committed)
         self.refresh_cart()
         self.lock_screen.attach(register.db, register.settings.store_name)
@@ -205,6 +207,20 @@ class MainWindow(QMainWindow):
         else:
             items, total = self.register.catalog.in_category(tab, MAX_TILES)
             self.grid.show_items(tab, items, total)
+
+    @Slot()
+    def catalog_changed(self) -> None:
+        """WineDirect's catalog changed (a new wine, a price): the search index is rebuilt
+        on the worker, so scanning never waits for it, and the tiles follow once it is."""
+        Op(work=self.register.refresh_catalog, on_done=self._catalog_refreshed, parent=self).run()
+
+    def _catalog_refreshed(self, _result: object) -> None:
+        tab = self.grid.current_tab
+        categories = self.register.catalog.categories()
+        if list(self.grid.tab_buttons) != [FAVOURITES, *categories]:
+            self.grid.set_tabs(categories)  # tabs are rebuilt only when they really change
+        self.favourites.forget()
+        self.show_tab(tab if tab in categories else FAVOURITES)
 
     def favourites_changed(self) -> None:
         """A manager changed the pinned favourites: the tiles follow at once."""

@@ -60,6 +60,8 @@ class SyncBridge(QObject):
     """Owns the sync QThread; `sig_status` carries a `tastingroom.status.Status`."""
 
     sig_status = Signal(object)
+    sig_catalog_changed = Signal()
+    """A pull brought catalog changes (emitted from the sync thread; queued to the UI)."""
 
     def __init__(
         self,
@@ -71,6 +73,7 @@ class SyncBridge(QObject):
         super().__init__()
         self.demo = demo
         self.engine = SyncEngine(db, client_factory, role="the register")
+        self.engine.on_catalog_changed.append(self.sig_catalog_changed.emit)
         self.loop = SyncThread(self.engine, interval_s)
         self._thread = QThread()
         self._thread.setObjectName("tastingroom-sync")

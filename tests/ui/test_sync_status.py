@@ -110,3 +110,43 @@ def test_a_shipped_sale_shows_its_tracking_number_once_winedirect_ships_it(
     finally:
         window.close()
         bridge.stop()
+
+
+def test_a_wine_added_in_winedirect_can_be_scanned_without_a_restart(qtbot, demo_db: Database):
+    """The catalog pull brings a new wine; the register rebuilds its index off the UI
+    thread and the new barcode rings up, with no restart."""
+    import copy
+    import uuid
+    from datetime import timedelta
+
+    bridge = SyncBridge.for_register(demo_db, interval_s=2)
+    window = build_window(demo_db, bridge)
+    qtbot.addWidget(window)
+    window.show()
+    bridge.start()
+    try:
+        qtbot.waitUntil(lambda: "● Online" in window.status_label.text(), timeout=30_000)
+        state = bridge.simulator.state
+        with state.lock:
+            template = next(p for p in state.products.values() if len(p["SKUs"]) == 1)
+            wine = copy.deepcopy(template)
+            wine.update(
+                ProductID=str(uuid.uuid4()).upper(),
+                Title="Late Harvest Riesling 2025",
+                POSTitle="Late Harvest Riesling 2025",
+            )
+            wine["SKUs"][0].update(SKU="LHR25", UPCCode="0861234500991")
+            wine["DateModified"] = state.now() + timedelta(seconds=1)
+            state.products[wine["ProductID"]] = wine
+        assert window.register.catalog.by_barcode("0861234500991") is None
+        bridge.wake()
+        qtbot.waitUntil(
+            lambda: window.register.catalog.by_barcode("0861234500991") is not None,
+            timeout=30_000,
+        )
+        assert window.register.catalog.by_barcode("0861234500991").name.startswith(
+            "Late Harvest Riesling"
+        )
+    finally:
+        window.close()
+        bridge.stop()

@@ -44,3 +44,40 @@ def no_worker_left_running():
     from ui import worker
 
     assert worker.shutdown(), "the background worker was still busy after the test"
+
+
+def pull_a_web_pickup(db: Database) -> str:
+    """A guest orders on the website for pickup here, and the register pulls it from a
+    simulated WineDirect on 127.0.0.1; returns the order's number."""
+    from tastingroom.sync.engine import SyncEngine
+    from tastingroom.winedirect.client import WineDirectClient
+    from tastingroom.winedirect.credentials import Credentials
+    from tastingroom.winedirect.simulator.server import DEMO_PASSWORD, DEMO_USERNAME, Simulator
+
+    with Simulator() as sim:
+        web = sim.state.create_web_order(pickup=True)
+        engine = SyncEngine(
+            db, lambda: WineDirectClient(sim.url, Credentials(DEMO_USERNAME, DEMO_PASSWORD))
+        )
+        engine.run_once()
+        engine.close()
+    return str(int(web["OrderNumber"]))
+
+
+def ring_cash_sale(register, cashier, code: str = "SPK21"):
+    """One bottle paid in cash through the engine's own commit, age checked (born 1980)."""
+    from datetime import date
+
+    from tastingroom.age import check_birth_date
+    from tastingroom.cart import Cart
+    from tastingroom.tenders import TenderInput, TenderKind
+
+    cart = Cart(staff_id=cashier.id)
+    cart.add(register.catalog.by_barcode(code))
+    total = register.price(cart).total_cents
+    return register.commit(
+        cart,
+        cashier,
+        [TenderInput(TenderKind.CASH, total)],
+        check_birth_date(register.settings, cashier.id, date(1980, 1, 1)),
+    )

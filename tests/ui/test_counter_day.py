@@ -16,15 +16,11 @@ from tastingroom.cart import Cart
 from tastingroom.pickups import hand_over
 from tastingroom.status import read_status
 from tastingroom.store.models import Order, OrderLine, SyncState, new_id, utcnow
-from tastingroom.sync.engine import SyncEngine
-from tastingroom.winedirect.client import WineDirectClient
-from tastingroom.winedirect.credentials import Credentials
-from tastingroom.winedirect.simulator.server import DEMO_PASSWORD, DEMO_USERNAME, Simulator
 from ui.main_window import CART, MainWindow
 from ui.payment_dialog import PaymentDialog
 from ui.product_grid import FAVOURITES
 
-from .conftest import sign_in
+from .conftest import pull_a_web_pickup, sign_in
 from .test_selling import ring
 
 PACIFIC = ZoneInfo("America/Los_Angeles")  # the demo winery's settings.timezone
@@ -283,14 +279,7 @@ def test_pickups_read_as_the_register_names_products_and_in_local_time(
 ):
     window = signed_in
     db = window.register.db
-    with Simulator() as sim:
-        web = sim.state.create_web_order(pickup=True)
-        engine = SyncEngine(
-            db, lambda: WineDirectClient(sim.url, Credentials(DEMO_USERNAME, DEMO_PASSWORD))
-        )
-        engine.run_once()
-        engine.close()
-    number = str(int(web["OrderNumber"]))
+    number = pull_a_web_pickup(db)
     with db.write() as s:
         order = s.scalar(select(Order).where(Order.number == number))
         titles = {line.sku_code: line.name for line in order.lines}

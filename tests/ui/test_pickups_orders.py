@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
-from tastingroom.age import check_birth_date
-from tastingroom.cart import Cart
 from tastingroom.store.models import Order, OutboxItem
-from tastingroom.sync.engine import SyncEngine
-from tastingroom.tenders import TenderInput, TenderKind
-from tastingroom.winedirect.client import WineDirectClient
-from tastingroom.winedirect.credentials import Credentials
-from tastingroom.winedirect.simulator.server import DEMO_PASSWORD, DEMO_USERNAME, Simulator
 from ui.main_window import MainWindow
+
+from .conftest import pull_a_web_pickup, ring_cash_sale
 
 
 def test_a_pickup_is_found_and_handed_over(qtbot, signed_in: MainWindow):
     window = signed_in
     db = window.register.db
-    with Simulator() as sim:
-        web = sim.state.create_web_order(pickup=True)
-        engine = SyncEngine(
-            db, lambda: WineDirectClient(sim.url, Credentials(DEMO_USERNAME, DEMO_PASSWORD))
-        )
-        engine.run_once()
-        engine.close()
-    number = str(int(web["OrderNumber"]))
+    number = pull_a_web_pickup(db)
     qtbot.mouseClick(window.nav["Pickups"], Qt.MouseButton.LeftButton)
     screen = window.pickups
     qtbot.keyClicks(screen.search, number, delay=60)
@@ -54,15 +40,7 @@ def test_a_pickup_is_found_and_handed_over(qtbot, signed_in: MainWindow):
 def test_orders_screen_shows_sync_state_and_reprints(qtbot, signed_in: MainWindow, cashier):
     window = signed_in
     register = window.register
-    cart = Cart(staff_id=cashier.id)
-    cart.add(register.catalog.by_barcode("SPK21"))
-    total = register.price(cart).total_cents
-    sale = register.commit(
-        cart,
-        cashier,
-        [TenderInput(TenderKind.CASH, total)],
-        check_birth_date(register.settings, cashier.id, date(1980, 1, 1)),
-    )
+    sale = ring_cash_sale(register, cashier)
     qtbot.mouseClick(window.nav["Orders"], Qt.MouseButton.LeftButton)
     screen = window.orders
     assert screen.table.rowCount() == 1

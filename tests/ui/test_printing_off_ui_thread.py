@@ -12,22 +12,19 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from sqlalchemy import func, select
 
-from tastingroom.age import check_birth_date
-from tastingroom.cart import Cart
 from tastingroom.devices.printer import PrinterConfig
 from tastingroom.devices.receipt import drawer_kick
 from tastingroom.store.models import Order
-from tastingroom.tenders import TenderInput, TenderKind
 from ui import worker
 from ui.main_window import MainWindow
 from ui.worker import Op
 
+from .conftest import ring_cash_sale
 from .test_selling import check_age, ring
 
 TIMEOUT_S = 1.5
@@ -164,15 +161,7 @@ def test_reprinting_to_a_switched_off_printer_says_so_on_the_orders_screen(
 ):
     window = signed_in
     register = window.register
-    cart = Cart(staff_id=cashier.id)
-    cart.add(register.catalog.by_barcode("SPK21"))
-    total = register.price(cart).total_cents
-    sale = register.commit(
-        cart,
-        cashier,
-        [TenderInput(TenderKind.CASH, total)],
-        check_birth_date(register.settings, cashier.id, date(1980, 1, 1)),
-    )
+    sale = ring_cash_sale(register, cashier)
     set_printer(window, switched_off_printer)
     qtbot.mouseClick(window.nav["Orders"], LEFT)
     screen = window.orders

@@ -43,6 +43,7 @@ class Action(StrEnum):
     NO_SALE = "no_sale"
     VOID_QUARANTINED = "void_quarantined"
     ACKNOWLEDGE_SYNC_PROBLEM = "acknowledge_sync_problem"
+    RESTORE_BACKUP = "restore_backup"
 
 
 class AuthError(PermissionError):

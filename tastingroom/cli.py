@@ -1,16 +1,19 @@
 """The `tastingroom` command.
 
-With no command it starts the register (on the demo winery when nothing is set up
-yet). Every command answers `--help`; bad arguments get one clear line and exit
-status 2. Only starting the register imports Qt: everything else runs on a machine
-with no display. The engine's heavier imports (SQLAlchemy, Alembic) happen inside the
-commands, so that the register's lock screen can appear before they are loaded.
+With no command it starts the register (on the first-run doors, the demo winery or
+setting up a store, when nothing is set up yet). Every command answers `--help`; bad
+arguments get one clear line and exit status 2. Only starting the register imports Qt:
+everything else runs on a machine with no display. The engine's heavier imports
+(SQLAlchemy, Alembic) happen inside the commands, so that the register's lock screen can
+appear before they are loaded.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import signal
 import sys
 import threading
@@ -340,100 +343,20 @@ def _open_existing(args: argparse.Namespace) -> Database:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
+    from tastingroom.store_setup import init_store
 
-    from tastingroom.demo import seed_demo
-    from tastingroom.numbering import check_home, generate_prefix
-    from tastingroom.settings import load_settings, save_settings
-    from tastingroom.store.database import Database
-    from tastingroom.store.models import NumberSequence, Setting
-    from tastingroom.winedirect.client import check_base_url
-    from tastingroom.winedirect.simulator.persist import demo_sync_url
-
-    folder = _folder(args)
-    path = database_path(folder)
-    url = check_base_url(args.winedirect_url) if args.winedirect_url else None
-    if args.demo and url:
-        demo_sync_url(url, override=url)  # a demo syncs with a simulator on this computer only
-    db = Database.open(path)
-    try:
-        _refuse_to_mix_demo_and_store(db, demo=args.demo)
-        if args.demo:
-            seed_demo(db)
-            print(f"Created the demo winery at {path}.")
-        else:
-            print(f"Database ready at {path}.")
-            print('Next: tastingroom staff add "Your Name" --role owner')
-        with db.read() as s:
-            row = s.get(Setting, "terminal_prefix")
-            current = load_settings(s).terminal_prefix
-            issued = any(s.scalars(select(NumberSequence.last_value)))
-        changes: dict[str, object] = {} if args.demo else {"demo_mode": False}
-        changes |= {
-            key: value
-            for key, value in (
-                ("winedirect_url", url),
-                ("terminal_prefix", args.terminal_prefix),
-                ("website_code", args.website_code),
-                ("pickup_location", args.pickup_location),
-                ("inventory_pool", args.inventory_pool),
-            )
-            if value
-        }
-        notes = {}
-        if "terminal_prefix" in changes:
-            if row is not None and changes["terminal_prefix"] != current:
-                notes["terminal_prefix"] = f" (was {current})"
-        elif row is None and not issued:
-            # A register of its own: two registers on one "TR1" would overwrite each
-            # other's orders in WineDirect. Never chosen for a database that has a prefix,
-            # or has numbered sales with the default one.
-            changes["terminal_prefix"] = prefix = generate_prefix()
-            notes["terminal_prefix"] = (
-                f" (unique to this register; its sales are numbered {prefix}-000001 and up)"
-            )
-        elif not args.demo:
-            print(f"Terminal prefix: {current} (kept)")
-        if changes:
-            with db.write() as s:
-                save_settings(s, **changes)
-            for key, value in changes.items():
-                print(f"{key.replace('_', ' ').capitalize()}: {value}{notes.get(key, '')}")
-        notice = check_home(db, folder)
-        if notice:
-            print(notice)
-    finally:
-        db.close()
+    result = init_store(
+        database_path(_folder(args)),
+        demo=args.demo,
+        winedirect_url=args.winedirect_url,
+        terminal_prefix=args.terminal_prefix,
+        website_code=args.website_code,
+        pickup_location=args.pickup_location,
+        inventory_pool=args.inventory_pool,
+    )
+    for line in result.lines():
+        print(line)
     return 0
-
-
-def _refuse_to_mix_demo_and_store(db: Database, *, demo: bool) -> None:
-    """`init --demo` only into an empty database, and `init` never over the demo: the demo
-    winery's customers, staff PINs and sales must never become a store's (whose sync would
-    send them to the winery's WineDirect account), nor a store be filled with the demo."""
-    from tastingroom.demo import is_empty
-    from tastingroom.settings import load_settings
-
-    if is_empty(db):
-        return
-    with db.read() as s:
-        is_demo = load_settings(s).demo_mode
-    if demo and is_demo:
-        raise StoreError(
-            f"{db.path} already has the demo winery; nothing was changed. Start it with: "
-            f"tastingroom --data-dir {db.path.parent}"
-        )
-    if demo:
-        raise StoreError(
-            f"{db.path} already has a store in it; nothing was changed. The demo goes in a "
-            "folder of its own: tastingroom --data-dir DEMO-FOLDER init --demo"
-        )
-    if is_demo:
-        raise StoreError(
-            f"{db.path} holds the demo winery, which never syncs with a real WineDirect account; "
-            "nothing was changed. A store of its own goes in a folder of its own: "
-            "tastingroom --data-dir ~/Tastingroom init …"
-        )
 
 
 def cmd_demo_sales(args: argparse.Namespace) -> int:
@@ -468,17 +391,17 @@ def cmd_demo_sales(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from tastingroom.store.backups import backup_name, make_backup
+
     db = _open_existing(args)
     try:
-        name = f"tastingroom-{datetime.now().strftime('%Y%m%d-%H%M%S')}.sqlite3"
         if args.to:
             target = Path(args.to).expanduser()
             if target.is_dir():
-                target = target / name
+                target = target / backup_name(datetime.now())
+            db.backup(target)
         else:
-            target = db.path.parent / "backups" / name
-            target.parent.mkdir(mode=0o700, exist_ok=True)  # private, like the data folder
-        db.backup(target)
+            target = make_backup(db)  # into backups/, private; the register never prunes it
     finally:
         db.close()
     print(f"Backed up to {target}.")
@@ -740,20 +663,19 @@ def cmd_winedirect_check(args: argparse.Namespace) -> int:
 
 
 def cmd_staff_add(args: argparse.Namespace) -> int:
-    from tastingroom.staff import Role, add_staff
+    from tastingroom.staff import Role
+    from tastingroom.store_setup import add_person
 
     db = _open_existing(args)
     try:
         if args.pin_stdin:
-            pin = sys.stdin.readline().strip()
+            pin = again = sys.stdin.readline().strip()
         else:
             import getpass
 
             pin = getpass.getpass(f"PIN for {args.name} (4 to 8 digits): ")
-            if getpass.getpass("The same PIN again: ") != pin:
-                print("tastingroom: the two PINs differ; nobody was added.", file=sys.stderr)
-                return EXIT_FAILED
-        member = add_staff(db, args.name, Role(args.role), pin)
+            again = getpass.getpass("The same PIN again: ")
+        member = add_person(db, args.name, Role(args.role), pin, again)  # PINs differ: refused
     finally:
         db.close()
     print(f"{member.name} ({member.role.value}) can sign in now.")
@@ -829,11 +751,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = cmd_winedirect_check
     else:
         handler = commands[args.command]
-    try:
-        return handler(args)
-    except (StoreError, WineDirectError, ValueError, PermissionError) as exc:
-        print(f"tastingroom: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+    with _command_log(args):
+        try:
+            return handler(args)
+        except (StoreError, WineDirectError, ValueError, PermissionError) as exc:
+            print(f"tastingroom: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        except Exception:
+            logging.getLogger(__name__).exception("tastingroom %s failed", args.command)
+            raise
+
+
+STORE_COMMANDS = frozenset(
+    {"init", "backup", "restore", "status", "sync", "demo", "staff", "numbering"}
+)
+"""The commands that work on a store, and so log to its data folder (`tastingroom.logs`).
+The register sets up its own log (`ui.app.run_register`)."""
+
+
+def _command_log(args: argparse.Namespace) -> contextlib.AbstractContextManager[object]:
+    """The log of a command that works on a store: `sync.log` for `sync`, which may run
+    beside the register all day, `commands.log` for the others. Never for a data folder
+    that does not exist (but for `init`, which makes it): a mistyped `--data-dir` is said
+    by the command, not answered by a new folder."""
+    from tastingroom.logs import logging_to
+
+    if args.command not in STORE_COMMANDS:
+        return contextlib.nullcontext()
+    folder = data_dir(getattr(args, "data_dir", None))
+    if args.command != "init" and not folder.is_dir():
+        return contextlib.nullcontext()
+    return logging_to(folder, "sync" if args.command == "sync" else "commands")
 
 
 if __name__ == "__main__":

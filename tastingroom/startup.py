@@ -2,8 +2,11 @@
 thread, in the order staff need them:
 
 1. `open_register`: open (and migrate) the database, seed the demo winery into an empty
-   one, start a new number series if the file was copied, moved or rolled back (before
-   the first sale can reuse a number WineDirect already holds), and start the
+   one when asked (the training store's first opening: a store's database is never
+   seeded, and a start with nothing set up shows the first-run doors instead, see
+   `store_setup.plan_start`), start a new number series if the file was copied, moved
+   or rolled back (before the first sale can reuse a number WineDirect already holds),
+   and start the
    background integrity check (`store.health`). After it, a PIN can be checked: none
    of this grows with the catalog, and opening does not grow with the history either
    (see `Database.check_integrity`).
@@ -22,12 +25,13 @@ from tastingroom.store.database import Database
 from tastingroom.store.health import IntegrityWatch
 
 
-def open_register(path: Path) -> Register:
+def open_register(path: Path, *, demo_if_empty: bool = False) -> Register:
     """A `Register` over the database at `path`, ready to check PINs; its catalog is
-    indexed by `build_catalog` (or on first use)."""
+    indexed by `build_catalog` (or on first use). `demo_if_empty`: fill an empty database
+    with the demo winery (the training store)."""
     db = Database.open(path)
     try:
-        if is_empty(db):
+        if demo_if_empty and is_empty(db):
             seed_demo(db)
         check_home(db, db.path.parent)  # its notice is shown by the register, then cleared
         register = Register(db)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,8 +32,10 @@ from PySide6.QtCore import QLibraryInfo, QThread, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget
 
+from tastingroom.logs import hide_stored_login, setup_logging, stop_logging
 from tastingroom.paths import resources_dir
 from tastingroom.store.first_look import data_folder_problem, first_look
+from ui.error_dialog import ErrorGuard
 from ui.lock_screen import LockScreen
 
 if TYPE_CHECKING:
@@ -43,6 +46,14 @@ if TYPE_CHECKING:
     from ui.sync_bridge import SyncBridge
 
 DEFAULT_TITLE = "Tastingroom"
+FREEZE_HEAP = False
+"""Whether the window moves everything alive once it is built (the catalog above all) out
+of the garbage collector's reach (`gc.freeze`), and again after each catalog refresh. A
+full collection otherwise walks every SKU's row, tens of milliseconds with the
+interpreter held, whenever the sync thread's allocations set one off: mid-scan, on the
+bench, 30 to 50 ms. Set by `run_register` (the register's own process, one window
+for its life) and the scan bench, never by tests: frozen objects are never collected, so
+a process that builds window after window would keep every one of them."""
 
 XCB_LIBRARIES = {
     "libxcb-cursor.so.0": "libxcb-cursor0",
@@ -160,11 +171,23 @@ class EngineLoader(QThread):
     """The `Register`, ready to sell."""
     sig_failed = Signal(str)
     """Why the register cannot start, for people."""
+    sig_prepared = Signal(str)
+    """What `prepare` did, for people (a restore: which backup, or why not)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        demo_if_empty: bool = False,
+        prepare: Callable[[], str] | None = None,
+    ) -> None:
         super().__init__()
         self.setObjectName("tastingroom-start")
         self.path = path
+        self.demo_if_empty = demo_if_empty
+        """The training store: seed the demo winery into it the first time."""
+        self.prepare = prepare
+        """Run before the database is opened (a manager's restore: `RegisterFrame.restore`)."""
 
     def run(self) -> None:
         from tastingroom.store.errors import StoreError
@@ -172,7 +195,10 @@ class EngineLoader(QThread):
         try:
             from tastingroom.startup import build_catalog, open_register
 
-            register = open_register(self.path)
+            if self.prepare is not None:
+                self.sig_prepared.emit(self.prepare())
+
+            register = open_register(self.path, demo_if_empty=self.demo_if_empty)
             self.sig_engine.emit(register)
             build_catalog(register)
             import ui.main_window  # noqa: F401 -- its imports are most of start-up's cost
@@ -188,8 +214,10 @@ class RegisterFrame(QMainWindow):
     sig_pin_ready = Signal()
     """PINs are checked from now on (the register's screens are still being built)."""
     sig_loaded = Signal()
+    sig_bridge = Signal(object)
+    """The `SyncBridge`, just before it starts (the first-sync banner listens from here)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, demo_if_empty: bool = False) -> None:
         super().__init__()
         look = first_look(path)
         self.lock_screen = LockScreen(
@@ -202,7 +230,7 @@ class RegisterFrame(QMainWindow):
         self.bridge: SyncBridge | None = None
         self.failed = False
         self._signed_in_early: StaffMember | None = None
-        self.loader = EngineLoader(path)
+        self.loader = EngineLoader(path, demo_if_empty=demo_if_empty)
         self.loader.sig_engine.connect(self.take_pins)
         self.loader.sig_loaded.connect(self.attach)
         self.loader.sig_failed.connect(self.fail)
@@ -256,7 +284,12 @@ class RegisterFrame(QMainWindow):
             lock.choose(chosen)
             lock.pad.show_message(said)
         if self.bridge is not None:
+            self.sig_bridge.emit(self.bridge)
             self.bridge.start()
+        from tastingroom.store.backups import BackupWatch
+
+        BackupWatch(register.db).start()  # the daily backup; stopped by db.close()
+        self.main.about.restorer = self.restore
         self.sig_loaded.emit()
 
     def fail(self, message: str) -> None:
@@ -272,8 +305,56 @@ class RegisterFrame(QMainWindow):
         if self.bridge is not None:
             self.bridge.stop()
         if self.register is not None:
+            from tastingroom.store.backups import closing_backup
+
+            closing_backup(self.register.db)  # after sync's last batch; never stops closing
             self.register.db.close()
         super().closeEvent(event)
+
+    def restore(self, backup: Path) -> None:
+        """A manager's restore (the About screen): stop sync, close the register and its
+        database, put `backup` in place with the same `restore_backup` as `tastingroom
+        restore` (on the loader's thread, while the lock screen says so), and load the
+        engine again; staff sign in again, and the new number series is announced."""
+        from functools import partial
+
+        from tastingroom.store.backups import restore_for_register
+
+        main, lock, register = self.main, self.lock_screen, self.register
+        if main is None or register is None:
+            return
+        main.close()  # its dialogs, the scanner's filter, the worker
+        lock.sig_signed_in.disconnect(main.signed_in)
+        if self.bridge is not None:
+            self.bridge.stop()  # the batch in hand, then the sync lock is let go
+        register.db.close()
+        self.main = self.register = self.bridge = None
+        lock.db = None  # a PIN typed now waits for the engine, as at start-up
+        self.stack.insertWidget(0, lock)
+        self.stack.setCurrentWidget(lock)
+        self.stack.removeWidget(main)
+        main.deleteLater()
+        lock.reload()
+        lock.prompt.setText("Restoring the backup… the register opens again in a moment.")
+        path = self.loader.path
+        self.loader = EngineLoader(
+            path,
+            demo_if_empty=self.loader.demo_if_empty,
+            prepare=partial(restore_for_register, path.parent, backup),
+        )
+        self.loader.sig_prepared.connect(self._restored)
+        self.loader.sig_engine.connect(self.take_pins)
+        self.loader.sig_loaded.connect(self.attach)
+        self.loader.sig_loaded.connect(self._say_restored)
+        self.loader.sig_failed.connect(self.fail)
+        self._restore_said = ""
+        self.loader.start()
+
+    def _restored(self, said: str) -> None:
+        self._restore_said = said
+
+    def _say_restored(self, _register: object) -> None:
+        self.lock_screen.pad.show_message(self._restore_said)
 
 
 def run_register(path: Path, milestone: Callable[[str], None] | None = None) -> int:
@@ -288,20 +369,31 @@ def run_register(path: Path, milestone: Callable[[str], None] | None = None) -> 
     if problem:
         print(f"tastingroom: {problem}", file=sys.stderr)
         return 1
+    global FREEZE_HEAP
+    FREEZE_HEAP = True
     app = application()
-    frame = RegisterFrame(path)
-    frame.resize(1280, 800)
-    frame.show()
+    log_file = setup_logging(path.parent, "register")  # None: unwritable; the lock screen says
+    threading.Thread(target=hide_stored_login, name="tastingroom-log-secrets", daemon=True).start()
+    from ui.first_run.launcher import Launcher  # the store, its training store, or the doors
+
+    launcher = Launcher(path)
+    launcher.start()
+    guard = ErrorGuard(
+        log_file, lambda: getattr(launcher.window, "main", None), launcher.window
+    ).install()
+    launcher.sig_window.connect(lambda window: setattr(guard, "parent_window", window))
     if milestone:
-        frame.sig_pin_ready.connect(lambda: milestone("pin"))
-        frame.sig_loaded.connect(lambda: milestone("loaded"))
+        launcher.sig_pin_ready.connect(lambda: milestone("pin"))
+        launcher.sig_loaded.connect(lambda: milestone("loaded"))
 
     def started() -> None:
         if milestone:
             milestone("interactive")
-        frame.start_loading()
+        launcher.start_loading()
 
     QTimer.singleShot(0, started)  # once the event loop runs: the window is painted
     code = app.exec()
-    frame.loader.wait()
-    return 1 if frame.failed else code
+    launcher.wait()
+    guard.uninstall()
+    stop_logging()
+    return 1 if launcher.failed else code

@@ -62,7 +62,14 @@ class LockScreen(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         self.pad = PinPad()
         self.pad.sig_entered.connect(self._try_pin)
+        self.corner = QHBoxLayout()
+        """Small buttons at the top: the training store, setting up a store (`ui.first_run`)."""
+        self.corner.addStretch(1)
+        self.banners = QVBoxLayout()
+        """Above the names: the first sync's progress (`ui.first_run.progress`)."""
         layout = QVBoxLayout(self)
+        layout.addLayout(self.corner)
+        layout.addLayout(self.banners)
         layout.addStretch(1)
         layout.addWidget(self.title)
         layout.addWidget(self.prompt)
@@ -75,6 +82,14 @@ class LockScreen(QWidget):
         else:
             self.prompt.setText("Starting the register…")
         self.show_demo(demo)
+
+    def add_corner_button(self, button: QPushButton) -> None:
+        """A small button in the top corner, away from the names and the keys."""
+        self.corner.addWidget(button)
+
+    def add_banner(self, banner: QWidget) -> None:
+        """A banner across the top, above the store's name."""
+        self.banners.addWidget(banner)
 
     def attach(self, db: Database, store_name: str) -> None:
         """The engine has loaded: names come from it from now on, and a PIN typed while

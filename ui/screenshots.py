@@ -99,6 +99,25 @@ def _wrapped_receipt(window, folder: Path) -> Path:
     return shot
 
 
+def _about(window, folder: Path) -> Path:
+    """The About screen after the day's backup and integrity check, with the order count
+    of each backup (counted on the worker)."""
+    from PySide6.QtWidgets import QApplication
+
+    from tastingroom.store.backups import DAILY, make_backup
+    from tastingroom.store.health import run_check
+
+    make_backup(window.register.db, DAILY)
+    run_check(window.register.db, "daily")
+    window.show_screen(5)
+    row = window.about.list.item(0)
+    deadline = time.monotonic() + 30
+    while "order" not in row.text() and time.monotonic() < deadline:
+        QApplication.instance().processEvents()
+        time.sleep(0.02)
+    return _save(window, folder / "about.png")
+
+
 def render(folder: Path) -> list[Path]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from ui.app import build_window
@@ -178,8 +197,11 @@ def render(folder: Path) -> list[Path]:
             shots.append(_save(window, folder / "sync.png"))
             window.show_screen(4)
             shots.append(_save(window, folder / "settings.png"))
+            shots.append(_about(window, folder))
             window.close()
             bridge.stop()
         finally:
             db.close()
-    return shots
+    from ui.first_run.screenshots import render_first_run  # the doors and the assistant
+
+    return shots + render_first_run(folder)

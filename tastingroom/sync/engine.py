@@ -120,6 +120,8 @@ class SyncEngine:
         self.next_attempt: datetime | None = None
         self.stopping = threading.Event()
         self.on_catalog_changed: list[Callable[[], None]] = []
+        self.on_pull_progress: list[Callable[[str, int], None]] = []
+        """Told how far each pull has got (see `Puller.on_progress`), on the sync thread."""
         self.lock = SyncLock(db.path, role)
         self.run_id = new_id()
         """Claims outbox rows for this engine (see `Pusher._claim`)."""
@@ -214,6 +216,8 @@ class SyncEngine:
                 puller = Puller(
                     self.db, self.client, settings, self.server_time, max_rows=settings.max_rows
                 )
+                if self.on_pull_progress:
+                    puller.on_progress = self._pull_progress
                 report.pulled = puller.pull_all(self.stopping.is_set)
                 report.problems.extend(
                     f"Pulling {name} failed: {why}" for name, why in puller.failures.items()
@@ -253,6 +257,10 @@ class SyncEngine:
         )
         report.problems.extend(notes)
         return report
+
+    def _pull_progress(self, pull: str, count: int) -> None:
+        for callback in self.on_pull_progress:
+            callback(pull, count)
 
     def _rate_reset(self, exc: RateLimited) -> datetime:
         """When to try again after a 429 that was not waited out (we are stopping)."""

@@ -327,18 +327,24 @@ def test_the_demo_lock_screen_shows_the_demo_pins_and_a_store_never_does(
 
 
 def test_a_first_start_with_nothing_set_up_shows_the_demo_pins_once_seeded(qtbot, tmp_path: Path):
+    """Nothing set up: the doors (`ui.first_run`); the demo door seeds the training store
+    and its lock screen shows the demo's PINs once it has."""
+    from ui.first_run.launcher import FirstRunWindow, Launcher
+
     application()
-    frame = RegisterFrame(tmp_path / "fresh" / "tastingroom.sqlite3")
-    qtbot.addWidget(frame)
-    frame.show()
-    assert not frame.lock_screen.demo_hint.isVisible()  # nothing to read yet
-    with qtbot.waitSignal(frame.sig_loaded, timeout=60_000):
-        frame.start_loading()
+    launcher = Launcher(tmp_path / "fresh" / "tastingroom.sqlite3")
+    launcher.start()
     try:
+        assert isinstance(launcher.window, FirstRunWindow)  # nothing to read yet
+        with qtbot.waitSignal(launcher.sig_loaded, timeout=60_000):
+            launcher.window.doors.demo_button.click()
+        frame = launcher.window
         assert frame.lock_screen.demo_hint.isVisible()
         assert "Alex Rivera 1111 (cashier)" in frame.lock_screen.demo_hint.text()
+        assert frame.loader.path == tmp_path / "fresh" / "demo" / "tastingroom.sqlite3"
     finally:
-        frame.close()
+        launcher.close()
+        launcher.wait()
 
 
 def failed_start(qtbot, path: Path) -> RegisterFrame:

@@ -748,10 +748,14 @@ def run(*, quick: bool = False) -> list[Figure]:
     and leaves out the drain with the limit binding, which needs whole minutes."""
     skus, search_runs, commit_runs = (5_000, 100, 30) if quick else (100_000, 1_000, 300)
     drain_orders, web_orders = (300, 500) if quick else (10_000, 20_000)
-    scans, startups = (50, 2) if quick else (500, 7)
+    carts, startups = (2, 2) if quick else (10, 7)
     start_skus, start_sales = (5_000, 2_000) if quick else (100_000, 200_000)
     histories, status_runs = ((100, 2_000), 3) if quick else ((1_000, 10_000, 200_000), 7)
-    from tastingroom.bench_register import bench_scan, bench_startup  # Qt, offscreen
+    from tastingroom.bench_register import (  # Qt, offscreen
+        bench_history,
+        bench_scan,
+        bench_startup,
+    )
 
     with tempfile.TemporaryDirectory(prefix="tastingroom-bench-") as tmp:
         folder = Path(tmp)
@@ -760,9 +764,10 @@ def run(*, quick: bool = False) -> list[Figure]:
             + bench_commit(folder, commit_runs)
             + bench_drain(folder, drain_orders, limited=not quick)
             + bench_first_pull(folder, web_orders)
-            + bench_scan(folder, skus, scans)
+            + bench_scan(folder, skus, carts, web_orders)
             + bench_startup(folder, cached_database(start_skus, start_sales), start_skus, startups)
             + bench_status(folder, histories, status_runs)
+            + bench_history(folder, histories, status_runs * 3)
         )
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import literal_column, select
 
-from tastingroom.entry import matches, search_text
+from tastingroom.entry import search_text
+from tastingroom.store import order_search
 from tastingroom.store.database import Database
 from tastingroom.store.models import Customer, Order, OutboxItem
 from tastingroom.sync.outbox import OutboxKind
@@ -39,63 +40,76 @@ class OrderRow:
 
 
 def list_orders(db: Database, query: str = "", limit: int = 200) -> list[OrderRow]:
-    """Newest first; searchable by order number, customer name or email."""
+    """Newest first; searchable by any part of the order number, tracking number, or the
+    customer's name or email (three characters or more: see `store.order_search`).
+
+    Only the columns shown are read (plain rows, not ORM objects: the screen runs this
+    after every pause in typing, and loading 200 whole orders was half of its time)."""
     with db.read() as s:
         stmt = (
-            select(Order, Customer)
+            select(
+                Order.id,
+                Order.number,
+                Order.created_at,
+                Order.source,
+                Order.status,
+                Order.total_cents,
+                Order.fulfilment,
+                Order.shipping_status,
+                Order.tracking_number,
+                Customer.first_name,
+                Customer.last_name,
+            )
             .outerjoin(Customer, Customer.id == Order.customer_id)
             .order_by(Order.created_at.desc())
             .limit(limit)
         )
         q = search_text(query)
         if q:
-            stmt = stmt.where(
-                or_(
-                    matches(Order.number, q),
-                    matches(Order.tracking_number, q),
-                    matches(Customer.email, q),
-                    matches(Customer.first_name + " " + Customer.last_name, q),
-                )
-            )
+            wanted = order_search.phrase(q)
+            if wanted is None:
+                return []
+            rowids = s.scalars(
+                order_search.MATCHING_ROWIDS, {"phrase": wanted, "limit": limit}
+            ).all()
+            stmt = stmt.where(literal_column("sale_order.rowid").in_(rowids))
         rows = s.execute(stmt).all()
-        ids = [order.id for order, _ in rows]
         outbox = {
-            item.entity_id: item
-            for item in s.scalars(
-                select(OutboxItem).where(
-                    OutboxItem.entity_id.in_(ids),
+            entity_id: (state, last_error)
+            for entity_id, state, last_error in s.execute(
+                select(OutboxItem.entity_id, OutboxItem.state, OutboxItem.last_error).where(
+                    OutboxItem.entity_id.in_([row.id for row in rows]),
                     OutboxItem.kind.in_((OutboxKind.ORDER.value, OutboxKind.REFUND.value)),
                 )
             )
         }
     out = []
-    for order, customer in rows:
-        item = outbox.get(order.id)
-        if order.source == "web":
+    for row in rows:
+        sent = outbox.get(row.id)
+        if row.source == "web":
             sync, reason = "from WineDirect", None
-        elif item is None:
+        elif sent is None:
             sync, reason = "not sent", None
         else:
-            sync, reason = SYNC_LABELS.get(item.state, item.state), item.last_error
+            sync, reason = SYNC_LABELS.get(sent[0], sent[0]), sent[1]
+        carried = row.source == "register" and row.fulfilment == "carry_out"
+        shipping = row.shipping_status
+        if carried and shipping == PICKED_UP:
+            shipping = CARRIED_OUT
+        name = f"{row.first_name or ''} {row.last_name or ''}".strip()
         out.append(
             OrderRow(
-                order.id,
-                order.number,
-                order.created_at,
-                order.source,
-                order.status,
-                customer.name if customer else "",
-                order.total_cents,
+                row.id,
+                row.number,
+                row.created_at,
+                row.source,
+                row.status,
+                name,
+                row.total_cents,
                 sync,
                 reason,
-                _shipping_shown(order),
-                order.tracking_number,
+                shipping,
+                row.tracking_number,
             )
         )
     return out
-
-
-def _shipping_shown(order: Order) -> str | None:
-    """The shipping status as staff read it (see the module's docstring)."""
-    carried = order.source == "register" and order.fulfilment == "carry_out"
-    return CARRIED_OUT if carried and order.shipping_status == PICKED_UP else order.shipping_status

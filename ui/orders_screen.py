@@ -1,10 +1,15 @@
 """Orders: today's and earlier, register and web alike, each with where it stands with
 WineDirect, its shipping status and tracking number, and how the guest's age was checked
 (ID scanned, date of birth typed, visibly over N); a receipt can be printed again, in
-the background."""
+the background.
+
+The search runs once typing pauses (`DEBOUNCE_MS`) or on Enter, not on every keystroke:
+each search is a few milliseconds on the trigram index (`store.order_search`) at any
+history, but a burst of keys would still queue one per key."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -13,8 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -22,13 +26,66 @@ from PySide6.QtWidgets import (
 from tastingroom.age import passed_checks
 from tastingroom.devices.printer import PrinterConfig
 from tastingroom.devices.receipt import build_receipt
+from tastingroom.entry import search_text
 from tastingroom.localtime import stamp
 from tastingroom.money import format_cents
 from tastingroom.orders import OrderRow, list_orders
 from tastingroom.sales import Register
+from tastingroom.store.order_search import MIN_QUERY
 from ui.receipt_view import print_or_show
 
+DEBOUNCE_MS = 200
+"""A pause in typing this long runs the search (a person types a key every 80 ms or more;
+reading what was found takes longer than this)."""
+
 COLUMNS = ("Order", "When", "Customer", "Total", "WineDirect", "Shipping", "Tracking", "Age check")
+
+
+WIDEST = (
+    "TR7KM3_2-000000 (voided)",
+    "2026-11-23 14:05",
+    "Alexandra Montgomery",
+    "$99,999.99",
+    "waiting",
+    "Carried out",
+    "1Z999AA10123456784",
+)
+"""What each column but the last (which takes the rest) is sized for, once: sizing the
+columns to what a search found measured every cell again on every search, most of its
+cost. A wider text is elided, and the column can be dragged wider."""
+CELL_PADDING = 24
+
+
+class OrdersModel(QAbstractTableModel):
+    """The orders shown, as texts: the view asks only for the cells it paints, so showing
+    200 orders costs what a screenful does (a `QTableWidget` made an item per cell)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[tuple[str, ...]] = []
+
+    def show(self, texts: list[tuple[str, ...]]) -> None:
+        self.beginResetModel()
+        self.texts = texts
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | None = None) -> int:
+        return 0 if parent is not None and parent.isValid() else len(self.texts)
+
+    def columnCount(self, parent: QModelIndex | None = None) -> int:
+        return 0 if parent is not None and parent.isValid() else len(COLUMNS)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> str | None:
+        if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
+            return None
+        return self.texts[index.row()][index.column()]
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> str | None:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
 
 
 class OrdersScreen(QWidget):
@@ -38,14 +95,26 @@ class OrdersScreen(QWidget):
         self.printer = printer
         self.rows: list[OrderRow] = []
         self.search = QLineEdit(placeholderText="Order number, customer or tracking number")
-        self.search.textChanged.connect(self.reload)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.pause = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
+        self.pause.timeout.connect(self.reload)
+        self.search.textChanged.connect(self.pause.start)
+        self.search.returnPressed.connect(self.reload)
+        self.model = OrdersModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        metrics = self.table.fontMetrics()
+        for column, widest in enumerate(WIDEST):
+            title = header.fontMetrics().horizontalAdvance(COLUMNS[column])
+            self.table.setColumnWidth(
+                column, max(metrics.horizontalAdvance(widest), title) + CELL_PADDING
+            )
         self.reprint_button = QPushButton("Reprint receipt")
         self.reprint_button.clicked.connect(self.reprint)
         self.message = QLabel("", objectName="notice")
@@ -64,27 +133,34 @@ class OrdersScreen(QWidget):
 
     def reload(self) -> None:
         """The orders matching the search, times in the store's own zone."""
+        self.pause.stop()
         zone = self.register.settings.timezone
+        typed = search_text(self.search.text())
+        if typed and len(typed) < MIN_QUERY:
+            self.message.setText(f"Type {MIN_QUERY} or more letters or digits to search.")
+        elif typed:
+            self.message.setText("")
         self.rows = list_orders(self.register.db, self.search.text())
         checks = passed_checks(self.register.db, (row.order_id for row in self.rows))
-        self.table.setRowCount(len(self.rows))
-        for r, row in enumerate(self.rows):
+        shown = []
+        for row in self.rows:
             sync = row.sync + (f": {row.sync_reason}" if row.sync_reason else "")
-            values = (
-                row.number + ("" if row.status == "completed" else f" ({row.status})"),
-                stamp(row.created_at, zone),
-                row.customer,
-                format_cents(row.total_cents),
-                sync,
-                row.shipping_status or "",
-                row.tracking_number or "",
-                checks.get(row.order_id, ""),
+            shown.append(
+                (
+                    row.number + ("" if row.status == "completed" else f" ({row.status})"),
+                    stamp(row.created_at, zone),
+                    row.customer,
+                    format_cents(row.total_cents),
+                    sync,
+                    row.shipping_status or "",
+                    row.tracking_number or "",
+                    checks.get(row.order_id, ""),
+                )
             )
-            for c, value in enumerate(values):
-                self.table.setItem(r, c, QTableWidgetItem(value))
+        self.model.show(shown)
 
     def reprint(self) -> None:
-        index = self.table.currentRow()
+        index = self.table.currentIndex().row()
         if not 0 <= index < len(self.rows):
             self.message.setText("Choose an order first.")
             return

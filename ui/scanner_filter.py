@@ -6,6 +6,9 @@ a burst becomes `sig_scan`. Keys that turn out to be a person typing are replaye
 order, to the widget that has focus, so typing works exactly as before (a few
 milliseconds later). Elsewhere (the payment dialog, settings) nothing is intercepted.
 
+Every key press and tap also tells background sync to step aside for a moment
+(`tastingroom.foreground`): this filter is the first to see them.
+
 A licence's line breaks come as Enter, Ctrl+J or Tab, and other control characters as
 keys with control text: while a burst is held they are held with it, so a licence never
 moves focus or shows up in a field. A Tab or Ctrl key pressed with nothing held is a
@@ -22,6 +25,10 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
 from tastingroom.devices.scanner import ENTER, TAB, BurstDetector
+from tastingroom.foreground import FOREGROUND
+
+_USE = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin)
+"""Input that tells background sync the register is in use (`tastingroom.foreground`)."""
 
 
 class ScannerFilter(QObject):
@@ -47,6 +54,8 @@ class ScannerFilter(QObject):
         return text if text and text.isprintable() else None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _USE:
+            FOREGROUND.touch()  # background sync steps aside while the register is used
         if self._replaying or event.type() != QEvent.Type.KeyPress or not self.active():
             return False
         key_event: QKeyEvent = event  # type: ignore[assignment]

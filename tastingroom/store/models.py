@@ -328,6 +328,12 @@ class Order(Base):
     tenders: Mapped[list[Tender]] = relationship(cascade="all, delete-orphan")
     age_checks: Mapped[list[AgeCheck]] = relationship()
 
+    __table_args__ = (
+        # pickups waiting at this location, oldest first, without reading the register's
+        # own history (`tastingroom.pickups`)
+        Index("ix_sale_order_pickups", "source", "pickup_location", "picked_up_at", "created_at"),
+    )
+
 
 class OrderLine(Base):
     """One line as priced at the time of sale: the numbers and the words that explain them."""
@@ -418,7 +424,10 @@ class OutboxItem(Base):
     """The sync engine run that claimed the item for sending. A claim is taken with one
     UPDATE that only succeeds on unclaimed rows, so no row can go to two senders."""
 
-    __table_args__ = (Index("ix_outbox_item_state_seq", "state", "seq"),)
+    __table_args__ = (
+        Index("ix_outbox_item_state_seq", "state", "seq"),
+        Index("ix_outbox_item_sent_at", "sent_at"),  # the status's "last sent"
+    )
 
 
 class RemoteOrder(Base):

@@ -64,9 +64,13 @@ class OutboxSummary:
 
 
 def summary(session: Session) -> OutboxSummary:
-    rows = dict(
-        session.execute(select(OutboxItem.state, func.count()).group_by(OutboxItem.state)).all()
-    )
+    # Counted state by state on the (state, seq) index: a year of sent rows is never read.
+    rows = {
+        state: session.scalar(
+            select(func.count()).select_from(OutboxItem).where(OutboxItem.state == state)
+        )
+        for state in ("pending", "quarantined")
+    }
     oldest = session.scalar(
         select(OutboxItem.created_at)
         .where(OutboxItem.state == "pending")

@@ -24,6 +24,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from tastingroom.foreground import FOREGROUND
 from tastingroom.kinds import Kind
 from tastingroom.settings import StoreSettings
 from tastingroom.store.database import Database
@@ -95,6 +96,10 @@ class Puller:
         self.failures: dict[str, str] = {}
         """Pulls that failed this time for a reason other than the network, and why."""
         self.set_aside = 0
+        self.on_progress: Callable[[str, int], None] | None = None
+        """Told (pull, records read so far) after every page stored, and (pull, records
+        stored) when a pull is done: a first pull of thousands of records shows them
+        arriving (the first-run banner) instead of minutes of nothing."""
 
     def pull_all(self, should_stop: Callable[[], bool] = lambda: False) -> dict[str, int]:
         """Every pull in turn. One pull failing on our side (a bug, a full disk) is
@@ -106,6 +111,8 @@ class Puller:
                 break
             try:
                 counts[name] = getattr(self, f"pull_{name}")()
+                if self.on_progress is not None:
+                    self.on_progress(name, counts[name])
             except WineDirectError:
                 raise
             except Exception as exc:
@@ -222,11 +229,16 @@ class Puller:
         since = kwargs.get("modified_from")
         key = f"page:{name}"
         page = self._resume(key, since)
+        read = 0
         while True:
+            FOREGROUND.step_aside()  # between pages: no transaction is open here
             result = search(page=page, **kwargs)
             if result.refused:
                 self._set_aside_unreadable(name, result.refused)
             yield result.items
+            read += len(result.items)
+            if self.on_progress is not None:
+                self.on_progress(name, read)
             with self.db.write() as s:
                 if not result.has_more:
                     row = s.get(SyncState, key)

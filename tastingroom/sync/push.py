@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from tastingroom.foreground import FOREGROUND
 from tastingroom.localtime import stamp
 from tastingroom.settings import StoreSettings
 from tastingroom.store.database import Database
@@ -142,6 +143,7 @@ class Pusher:
         """Push until the outbox is empty; errors other than rejections propagate."""
         result = PushResult()
         while not should_stop():
+            FOREGROUND.step_aside()  # between batches: no transaction is open here
             batch = self.next_batch()
             if not batch:
                 break

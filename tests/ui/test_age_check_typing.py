@@ -111,9 +111,9 @@ def test_the_visual_check_is_stated_on_the_receipt_and_the_orders_screen(
     pay.accept()
     qtbot.mouseClick(window.nav["Orders"], Qt.MouseButton.LeftButton)
     screen = window.orders
-    column = screen.table.columnCount() - 1
-    assert screen.table.horizontalHeaderItem(column).text() == "Age check"
-    assert screen.table.item(0, column).text() == "Visibly over 40 (no ID)"
+    column = screen.model.columnCount() - 1
+    assert screen.model.headerData(column, Qt.Orientation.Horizontal) == "Age check"
+    assert screen.model.index(0, column).data() == "Visibly over 40 (no ID)"
 
 
 @pytest.mark.parametrize(

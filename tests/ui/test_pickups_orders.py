@@ -43,9 +43,9 @@ def test_orders_screen_shows_sync_state_and_reprints(qtbot, signed_in: MainWindo
     sale = ring_cash_sale(register, cashier)
     qtbot.mouseClick(window.nav["Orders"], Qt.MouseButton.LeftButton)
     screen = window.orders
-    assert screen.table.rowCount() == 1
-    assert screen.table.item(0, 0).text() == sale.number
-    assert screen.table.item(0, 4).text() == "waiting"
+    assert screen.model.rowCount() == 1
+    assert screen.model.index(0, 0).data() == sale.number
+    assert screen.model.index(0, 4).data() == "waiting"
     screen.table.selectRow(0)
     qtbot.mouseClick(screen.reprint_button, Qt.MouseButton.LeftButton)
     text = screen.receipt.toPlainText()

@@ -99,12 +99,11 @@ def test_a_shipped_sale_shows_its_tracking_number_once_winedirect_ships_it(
 
         qtbot.waitUntil(lambda: tracking() is not None, timeout=30_000)
         qtbot.mouseClick(window.nav["Orders"], Qt.MouseButton.LeftButton)
-        table = window.orders.table
+        model = window.orders.model
         cells = [
-            table.item(r, c).text()
-            for r in range(table.rowCount())
-            for c in range(table.columnCount())
-            if table.item(r, c)
+            model.index(r, c).data()
+            for r in range(model.rowCount())
+            for c in range(model.columnCount())
         ]
         assert tracking() in cells and "Shipped" in cells
     finally:

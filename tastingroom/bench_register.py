@@ -164,7 +164,8 @@ def bench_scan(folder: Path, skus: int, carts: int, web_orders: int) -> list[Fig
                 )
             )
     finally:
-        bridge.stop()  # first: a pull that ends now must not start a catalog refresh later
+        bridge.stop()  # first, then what it sent is taken in (a catalog refresh, say),
+        app.processEvents()  # so the window's close stops the worker it may have started
         window.close()
         _stop(proc)
         window.deleteLater()  # Qt objects go before the interpreter does, never after

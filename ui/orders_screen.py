@@ -10,6 +10,7 @@ history, but a burst of keys would still queue one per key."""
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -42,18 +43,18 @@ COLUMNS = ("Order", "When", "Customer", "Total", "WineDirect", "Shipping", "Trac
 
 
 WIDEST = (
-    "TR7KM3_2-000000 (voided)",
+    "TR7KM3-000000",
     "2026-11-23 14:05",
-    "Alexandra Montgomery",
-    "$99,999.99",
-    "waiting",
-    "Carried out",
-    "1Z999AA10123456784",
+    "Isabella Dubois",
+    "$9,999.99",
+    "from WineDirect",
+    "Pending Pickup",
+    "1Z999AA1012345",
 )
 """What each column but the last (which takes the rest) is sized for, once: sizing the
 columns to what a search found measured every cell again on every search, most of its
 cost. A wider text is elided, and the column can be dragged wider."""
-CELL_PADDING = 24
+CELL_PADDING = 18
 
 
 class OrdersModel(QAbstractTableModel):
@@ -109,12 +110,6 @@ class OrdersScreen(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        metrics = self.table.fontMetrics()
-        for column, widest in enumerate(WIDEST):
-            title = header.fontMetrics().horizontalAdvance(COLUMNS[column])
-            self.table.setColumnWidth(
-                column, max(metrics.horizontalAdvance(widest), title) + CELL_PADDING
-            )
         self.reprint_button = QPushButton("Reprint receipt")
         self.reprint_button.clicked.connect(self.reprint)
         self.message = QLabel("", objectName="notice")
@@ -130,6 +125,17 @@ class OrdersScreen(QWidget):
         layout.addWidget(self.receipt, 2)
         layout.addLayout(buttons)
         self.reload()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Size the columns in the font the style sheet gave the table (known once shown,
+        not when the screen was built)."""
+        super().showEvent(event)
+        header = self.table.horizontalHeader()
+        metrics = self.table.fontMetrics()
+        for column, widest in enumerate(WIDEST):
+            title = header.fontMetrics().horizontalAdvance(COLUMNS[column])
+            width = max(metrics.horizontalAdvance(widest), title) + CELL_PADDING
+            self.table.setColumnWidth(column, width)
 
     def reload(self) -> None:
         """The orders matching the search, times in the store's own zone."""

@@ -696,9 +696,13 @@ def cmd_staff_list(args: argparse.Namespace) -> int:
 
 def cmd_screenshots(args: argparse.Namespace) -> int:
     from ui.screenshots import render  # Qt, offscreen
+    from ui.worker import shutdown
 
-    for path in render(Path(args.folder)):
-        print(path)
+    try:
+        for path in render(Path(args.folder)):
+            print(path)
+    finally:
+        shutdown()  # a running QThread at exit aborts the interpreter
     return 0
 
 

@@ -37,6 +37,7 @@ from tastingroom.paths import resources_dir
 from tastingroom.store.first_look import data_folder_problem, first_look
 from ui.error_dialog import ErrorGuard
 from ui.lock_screen import LockScreen
+from ui.worker import shutdown as stop_worker
 
 if TYPE_CHECKING:
     from tastingroom.sales import Register
@@ -394,6 +395,7 @@ def run_register(path: Path, milestone: Callable[[str], None] | None = None) -> 
     QTimer.singleShot(0, started)  # once the event loop runs: the window is painted
     code = app.exec()
     launcher.wait()
+    stop_worker()  # one a late signal restarted after the window closed: never left running
     guard.uninstall()
     stop_logging()
     return 1 if launcher.failed else code

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, literal_column, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -512,12 +512,13 @@ def no_sale(
 
 
 def movements(db: Database, session_id: str) -> list[MovementInfo]:
-    """A session's movements, in the order they were written."""
+    """A session's movements, in the order they were written (a sale's cash before
+    its change: they share one instant, and SQLite's rowid keeps the order)."""
     with db.read() as s:
         rows = s.scalars(
             select(DrawerMovement)
             .where(DrawerMovement.session_id == session_id)
-            .order_by(DrawerMovement.at, DrawerMovement.id)
+            .order_by(DrawerMovement.at, literal_column("drawer_movement.rowid"))
         )
         return [_movement_info(r) for r in rows]
 

@@ -596,12 +596,15 @@ class Register:
         self, s: Session, order_id: str, staff_id: str, kind: MovementKind, cents: int
     ) -> None:
         """Cash handed back for a refund or void leaves the open drawer session, in the
-        same transaction (refused, as a sale would be, by the store's drawer rule)."""
+        same transaction (refused, as a sale would be, by the store's drawer rule, and
+        when the drawer should not hold that much)."""
         conn = s.connection()
         with refused_as(SaleRefused):
             drawer = self._sql.drawer.session_for(conn, self.settings, cash=cents > 0)
-        if drawer is not None:
-            self._sql.drawer.record(conn, drawer, order_id, staff_id, utcnow(), [(kind, cents)])
+            if drawer is None or not cents:
+                return
+            self._sql.drawer.check_cash_out(conn, drawer, cents, kind.label)
+        self._sql.drawer.record(conn, drawer, order_id, staff_id, utcnow(), [(kind, cents)])
 
     @staticmethod
     def _base_sku(s: Session, sku_id: str) -> str:

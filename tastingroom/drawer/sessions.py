@@ -697,6 +697,10 @@ def close_session(
 
 
 _OPEN_SESSION_SQL = "SELECT id FROM drawer_session WHERE status = 'open'"
+_EXPECTED_SQL = (
+    "SELECT float_cents + (SELECT coalesce(sum(amount_cents), 0) FROM drawer_movement "
+    "WHERE session_id = ?) FROM drawer_session WHERE id = ?"
+)
 
 
 class SaleDrawer:
@@ -722,6 +726,21 @@ class SaleDrawer:
         if refusal is not None:
             raise NoDrawerSession(refusal)
         return found[0] if found else None
+
+    @staticmethod
+    def check_cash_out(conn: Connection, session_id: str, cents: int, what: str) -> None:
+        """Refuse to hand back more cash than the drawer should hold (`DrawerError`)."""
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            (expected,) = cursor.execute(_EXPECTED_SQL, (session_id, session_id)).fetchone()
+        finally:
+            cursor.close()
+        if cents > expected:
+            raise DrawerError(
+                f"The drawer should hold only {format_cents(expected)}, not the "
+                f"{format_cents(cents)} this {what} would pay back in cash: pay it back "
+                "another way, or make a paid-in first."
+            )
 
     def record(
         self,

@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session
 from tastingroom import entry
 from tastingroom.drawer.counts import DrawerCount
 from tastingroom.entry import EntryRefused, refused_as
+from tastingroom.localtime import stamp
 from tastingroom.money import format_cents
 from tastingroom.settings import StoreSettings, load_settings
 from tastingroom.staff import Action, Approval, StaffMember, require
@@ -365,12 +366,12 @@ def open_session(
     at = now or utcnow()
     with db.write() as s:
         already = _open_row(s)
-        if already is not None:
-            raise DrawerError(
-                f"The drawer is already open (since {already.opened_at:%H:%M} UTC); close it "
-                "before opening another."
-            )
         settings = load_settings(s)
+        if already is not None:
+            since = stamp(already.opened_at, settings.timezone)
+            raise DrawerError(
+                f"The drawer is already open (since {since}); close it before opening another."
+            )
         carried_from: DrawerSession | None = None
         if carry:
             carried_from = _last_closed(s)

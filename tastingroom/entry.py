@@ -107,6 +107,8 @@ TIP = Amount("tip", "A tip")
 OVERRIDE = Amount("override", "A price")
 SHIPPING = Amount("shipping", "A shipping charge")
 DISCOUNT = Amount("discount", "A discount")
+DRAWER_AMOUNT = Amount("amount", "An amount of cash")
+"""Paid-in, paid-out, drops, and the float left in the drawer at a close."""
 
 
 def cents(value: object, amount: Amount, limit: int = CEILING_CENTS) -> int:
@@ -194,6 +196,7 @@ GIFT_CARD_CODE = TextField("gift_card_code", "The gift card code", 40)  # column
 CHECK_NUMBER = TextField("check_number", "The check number", 20)  # column 20
 ACCOUNT = TextField("account", "The house account", 80)  # column 80
 TENDER_REASON = TextField("reason", "The reason", 120)  # column 200
+DRAWER_REASON = TextField("reason", "The reason", 120)  # column 200; paid-in/out, over/short
 SEARCH_LENGTH = 100
 """A search longer than this finds nothing more; it is cut rather than refused."""
 

@@ -6,9 +6,11 @@ where alcohol is sold, quantities make sense, every privileged change carries it
 manager approval, and, as the last guard, every amount and text typed into the cart
 passes `tastingroom.entry`'s rules against the store's current limits, however the
 cart was changed); then one transaction writes the order, its lines, tenders, the
-age check, the stock it depletes, one outbox row and one audit row. When `commit`
-returns, the sale survives a crash or a power cut (`synchronous=FULL`); a receipt may
-be printed only after that.
+age check, the stock it depletes, one outbox row, one audit row and, when cash changes
+hands and a drawer session is open, the cash in and the change out as the session's
+movements (`tastingroom.drawer`: whether a sale needs an open session is the store's
+setting, checked in the same transaction). When `commit` returns, the sale survives
+a crash or a power cut (`synchronous=FULL`); a receipt may be printed only after that.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from tastingroom.age import AgeCheckResult, needs_check
 from tastingroom.cart import Cart, check_quantity
 from tastingroom.catalog import CatalogIndex
 from tastingroom.customers import customer_info
+from tastingroom.drawer.sessions import MovementKind, SaleDrawer
+from tastingroom.drawer.sessions import no_sale as drawer_no_sale
 from tastingroom.entry import EntryRefused, Limits, refused_as
 from tastingroom.money import format_cents
 from tastingroom.pricing import (
@@ -54,7 +58,7 @@ from tastingroom.store.models import (
 )
 from tastingroom.store.prepared import Prepared
 from tastingroom.sync.outbox import OutboxKind, enqueue, outbox_row
-from tastingroom.tenders import Settlement, TenderInput, settle
+from tastingroom.tenders import Settlement, TenderInput, TenderKind, settle
 
 # The sale's statements, built once: building them per sale costs more than SQLite
 # takes to run them (see `tastingroom bench`).
@@ -87,6 +91,7 @@ class SaleStatements:
         self.stock = Prepared(STOCK_DELTA, dialect)
         self.outbox = Prepared(OutboxItem.__table__.insert(), dialect)
         self.audit = Prepared(AuditEntry.__table__.insert(), dialect)
+        self.drawer = SaleDrawer(dialect)
 
 
 class SaleRefused(EntryRefused):
@@ -261,6 +266,7 @@ class Register:
         if not tenders:
             raise SaleRefused(f"Take payment of {format_cents(priced.total_cents)} first.")
         settlement = settle(priced.total_cents, tenders, self.limits)
+        cash_in = sum(t.amount_cents for t in tenders if t.kind is TenderKind.CASH)
 
         now = utcnow()
         order_id = new_id()
@@ -319,6 +325,8 @@ class Register:
         # writer lock is held for as short a time as possible (see `tastingroom bench`).
         sql = self._sql
         with self.db.write_core() as conn:
+            with refused_as(SaleRefused):
+                drawer = sql.drawer.session_for(conn, self.settings, cash=cash_in > 0)
             number = self._next_number(conn)
             order_row["number"] = number
             sql.order.run(conn, [order_row])
@@ -341,6 +349,18 @@ class Register:
                     ],
                 )
             sql.stock.run(conn, stock_rows)
+            if drawer is not None:
+                sql.drawer.record(
+                    conn,
+                    drawer,
+                    order_id,
+                    staff.id,
+                    now,
+                    [
+                        (MovementKind.CASH_SALE, cash_in),
+                        (MovementKind.CHANGE, settlement.change_cents),
+                    ],
+                )
             sql.outbox.run(conn, [outbox_row(OutboxKind.ORDER, order_id)])
             sql.audit.run(
                 conn,
@@ -436,6 +456,7 @@ class Register:
                 raise SaleRefused("Only sales rung on a register can be voided here.")
             if order.status != "completed":
                 raise SaleRefused(f"Order {order.number} is already {order.status}.")
+            self._cash_back(s, order.id, staff.id, MovementKind.CASH_VOID, _cash_kept(order))
             order.status = "voided"
             order.date_modified = utcnow()
             for line in order.lines:
@@ -553,6 +574,13 @@ class Register:
             original.status = "refunded"
             original.date_modified = now
             s.flush()
+            self._cash_back(
+                s,
+                refund.id,
+                staff.id,
+                MovementKind.CASH_REFUND,
+                sum(t.amount_cents for t in refund_tenders if t.kind is TenderKind.CASH),
+            )
             enqueue(s, OutboxKind.REFUND, refund.id)
             priced_total = original.total_cents
         return CommittedSale(
@@ -564,11 +592,31 @@ class Register:
             created_at=now,
         )
 
+    def _cash_back(
+        self, s: Session, order_id: str, staff_id: str, kind: MovementKind, cents: int
+    ) -> None:
+        """Cash handed back for a refund or void leaves the open drawer session, in the
+        same transaction (refused, as a sale would be, by the store's drawer rule, and
+        when the drawer should not hold that much)."""
+        conn = s.connection()
+        with refused_as(SaleRefused):
+            drawer = self._sql.drawer.session_for(conn, self.settings, cash=cents > 0)
+            if drawer is None or not cents:
+                return
+            self._sql.drawer.check_cash_out(conn, drawer, cents, kind.label)
+        self._sql.drawer.record(conn, drawer, order_id, staff_id, utcnow(), [(kind, cents)])
+
     @staticmethod
     def _base_sku(s: Session, sku_id: str) -> str:
         sku = s.get(Sku, sku_id)
         return sku.base_sku_id or sku.id if sku else sku_id
 
     def no_sale(self, staff: StaffMember, approval: Approval | None) -> None:
-        """Opening the drawer without a sale: allowed with a manager's approval (audited)."""
-        require(approval, Action.NO_SALE, staff.id)
+        """Opening the drawer without a sale: allowed with a manager's approval, audited
+        and counted in the open drawer session (`tastingroom.drawer.no_sale`)."""
+        drawer_no_sale(self.db, staff, approval)
+
+
+def _cash_kept(order: Order) -> int:
+    """The cash a sale left in the drawer: cash tendered less the change given."""
+    return sum(t.amount_cents - t.change_cents for t in order.tenders if t.kind == "cash")

@@ -86,6 +86,15 @@ class StoreSettings:
     on it and its documentation names no maximum (`winedirect.mapping.DEFAULT_MAX_ROWS`
     is marked UNKNOWN), so 100 is the default until a real account shows more is
     accepted; anything but a whole number of at least 1 is refused."""
+    drawer_required: bool = False
+    """Every sale needs an open cash drawer session (`tastingroom.drawer`). Off until
+    every register has been shown how to open one; while off, cash is still recorded in
+    the session whenever one is open."""
+    card_only_without_drawer: bool = False
+    """With `drawer_required`: card and other non-cash sales may still be rung with no
+    drawer open (a market stand without a drawer). Cash never is."""
+    drawer_over_short_limit_cents: int = 500
+    """Closing a drawer more than this over or short needs a reason ($5.00 unless set)."""
     extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -104,6 +113,17 @@ class StoreSettings:
         if self.receipt_columns not in RECEIPT_WIDTHS:
             raise SettingsError(
                 "The receipt paper is 58 mm (32 characters) or 80 mm (42 or 48 characters)."
+            )
+        for name in ("drawer_required", "card_only_without_drawer"):
+            if not isinstance(getattr(self, name), bool):
+                raise SettingsError(f"{name} is on or off (true or false).")
+        over_short = self.drawer_over_short_limit_cents
+        if isinstance(over_short, bool) or not isinstance(over_short, int):
+            raise SettingsError("The drawer's over/short limit must be whole cents.")
+        if not 0 <= over_short <= CEILING_CENTS:
+            raise SettingsError(
+                f"The drawer's over/short limit must be between $0.00 and "
+                f"{format_cents(CEILING_CENTS)}."
             )
         for name, label in LIMIT_SETTINGS.items():
             value = getattr(self, name)

@@ -44,6 +44,8 @@ class Action(StrEnum):
     VOID_QUARANTINED = "void_quarantined"
     ACKNOWLEDGE_SYNC_PROBLEM = "acknowledge_sync_problem"
     RESTORE_BACKUP = "restore_backup"
+    PAID_OUT = "paid_out"
+    CLOSE_DRAWER = "close_drawer"
 
 
 class AuthError(PermissionError):

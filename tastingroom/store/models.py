@@ -25,6 +25,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -474,3 +475,69 @@ class SyncState(Base):
     __tablename__ = "sync_state"
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# --- the cash drawer ------------------------------------------------------------------------
+
+
+class DrawerSession(Base):
+    """One day (or shift) of the register's cash drawer, from the float counted in to the
+    Z close (`tastingroom.drawer`). At most one is open per register; once closed it is
+    final (triggers made by migration 0006 refuse any change)."""
+
+    __tablename__ = "drawer_session"
+    id: Mapped[str] = _id()
+    terminal: Mapped[str] = mapped_column(String(16))
+    """The terminal prefix when the session opened; Z numbers follow on per terminal."""
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    opened_by: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    float_cents: Mapped[int] = mapped_column(Integer)
+    float_source: Mapped[str] = mapped_column(String(8))
+    """"counted" (by denomination, in `float_count`) or "carried" (the last close's)."""
+    float_count: Mapped[str | None] = mapped_column(Text)
+    carried_from_id: Mapped[str | None] = mapped_column(ForeignKey("drawer_session.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    closed_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
+    approved_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
+    z_number: Mapped[int | None] = mapped_column(Integer)
+    expected_cents: Mapped[int | None] = mapped_column(Integer)
+    counted_cents: Mapped[int | None] = mapped_column(Integer)
+    closing_count: Mapped[str | None] = mapped_column(Text)
+    over_short_cents: Mapped[int | None] = mapped_column(Integer)
+    over_short_reason: Mapped[str | None] = mapped_column(String(200))
+    carried_float_cents: Mapped[int | None] = mapped_column(Integer)
+    """The float left in the drawer for the next session."""
+
+    __table_args__ = (
+        # at most one open session per register (one database per register)
+        Index(
+            "uq_drawer_session_open", "status", unique=True, sqlite_where=text("status = 'open'")
+        ),
+        Index("uq_drawer_session_terminal_z", "terminal", "z_number", unique=True),
+    )
+
+
+class DrawerMovement(Base):
+    """Cash into (+) or out of (-) the drawer during a session: a sale's cash and change,
+    a refund or void paid back in cash, paid-in, paid-out, a drop to the safe, or a
+    no-sale opening (0). Never changed or deleted."""
+
+    __tablename__ = "drawer_movement"
+    id: Mapped[str] = _id()
+    session_id: Mapped[str] = mapped_column(ForeignKey("drawer_session.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(16))
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    approved_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
+    order_id: Mapped[str | None] = mapped_column(ForeignKey("sale_order.id"), index=True)
+    reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class DrawerZSequence(Base):
+    """The last Z number issued per terminal; advanced inside the close's transaction."""
+
+    __tablename__ = "drawer_z_sequence"
+    terminal: Mapped[str] = mapped_column(String(16), primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)

@@ -501,6 +501,12 @@ REFUND_RESTOCKS = True
 Assumed so (the simulator does). A line returned damaged is written off on the register
 only: no V3/V304 field we know says "do not restock", so WineDirect's count keeps it
 until someone adjusts it there (the refund's audit row names the damaged lines)."""
+REFUND_GIFT_CARD_RECREDITS = False
+"""UNKNOWN: whether a Refund whose tender is a GiftCard (with its GiftCardCode) re-credits
+that card's balance in WineDirect. Assumed not: the register records the re-credit to
+the same code on the refund (`tastingroom.refunds`), and nothing here calls
+GiftCardService.AddGiftCardTransaction yet; until a sandbox shows which, a re-credit
+must also be made on the card in WineDirect's admin (or by a later gift-card push)."""
 WEB_ORDER_REFUNDS_AT_REGISTER = False
 """Web orders are not refunded at the register. Their payment went through WineDirect's
 own gateway, which the register's card terminal cannot reverse; and it is UNKNOWN whether

@@ -16,9 +16,10 @@ a crash or a power cut (`synchronous=FULL`); a receipt may be printed only after
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.engine import Dialect
@@ -59,6 +60,9 @@ from tastingroom.store.models import (
 from tastingroom.store.prepared import Prepared
 from tastingroom.sync.outbox import OutboxKind, enqueue, outbox_row
 from tastingroom.tenders import Settlement, TenderInput, TenderKind, settle
+
+if TYPE_CHECKING:
+    from tastingroom.refunds import CommittedRefund
 
 # The sale's statements, built once: building them per sale costs more than SQLite
 # takes to run them (see `tastingroom bench`).
@@ -107,6 +111,28 @@ class CommittedSale:
     tenders: tuple[TenderInput, ...]
     created_at: datetime
     kinds: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass
+class PreparedSale:
+    """A checked sale and every row it writes, not yet written (`Register.prepare`)."""
+
+    order_row: dict[str, object]
+    line_rows: list[dict[str, object]]
+    tender_rows: list[dict[str, object]]
+    stock_rows: list[dict[str, object]]
+    age_rows: list[dict[str, object]]
+    staff_id: str
+    priced: PricedCart
+    settlement: Settlement
+    tenders: tuple[TenderInput, ...]
+    created_at: datetime
+    kinds: frozenset[str]
+
+    @property
+    def cash_in_cents(self) -> int:
+        """The cash the guest hands over (before change): the drawer's cash-sale movement."""
+        return sum(t.amount_cents for t in self.tenders if t.kind is TenderKind.CASH)
 
 
 def format_number(prefix: str, value: int) -> str:
@@ -250,6 +276,23 @@ class Register:
         age_check: AgeCheckResult | None = None,
     ) -> CommittedSale:
         """Validate everything, then write the sale in one transaction. See module docstring."""
+        if any(t.kind is TenderKind.EXCHANGE for t in tenders):
+            raise SaleRefused("Exchange credit comes only from a return (see `refunds`).")
+        sale = self.prepare(cart, staff, tenders, age_check)
+        # The write itself: statements compiled once, on the driver's cursor, so that the
+        # writer lock is held for as short a time as possible (see `tastingroom bench`).
+        with self.db.write_core() as conn:
+            self.write(conn, sale)
+        return self.committed(sale)
+
+    def prepare(
+        self,
+        cart: Cart,
+        staff: StaffMember,
+        tenders: list[TenderInput],
+        age_check: AgeCheckResult | None = None,
+    ) -> PreparedSale:
+        """Check a sale and build every row it writes, writing nothing (see `commit`)."""
         if staff.id != cart.staff_id:
             raise SaleRefused("This cart was rung by someone else; sign in as them to finish it.")
         if not cart.lines:
@@ -266,7 +309,6 @@ class Register:
         if not tenders:
             raise SaleRefused(f"Take payment of {format_cents(priced.total_cents)} first.")
         settlement = settle(priced.total_cents, tenders, self.limits)
-        cash_in = sum(t.amount_cents for t in tenders if t.kind is TenderKind.CASH)
 
         now = utcnow()
         order_id = new_id()
@@ -320,73 +362,94 @@ class Register:
             }
             for line in cart.lines
         ]
-
-        # The write itself: statements compiled once, on the driver's cursor, so that the
-        # writer lock is held for as short a time as possible (see `tastingroom bench`).
-        sql = self._sql
-        with self.db.write_core() as conn:
-            with refused_as(SaleRefused):
-                drawer = sql.drawer.session_for(conn, self.settings, cash=cash_in > 0)
-            number = self._next_number(conn)
-            order_row["number"] = number
-            sql.order.run(conn, [order_row])
-            sql.lines.run(conn, line_rows)
-            sql.tenders.run(conn, tender_rows)
-            if age_check is not None:
-                sql.age_check.run(
-                    conn,
-                    [
-                        {
-                            "id": new_id(),
-                            "order_id": order_id,
-                            "staff_id": age_check.staff_id,
-                            "checked_at": age_check.checked_at,
-                            "method": age_check.method.value,
-                            "passed": age_check.passed,
-                            "age_years": age_check.age_years,
-                            "purpose": "sale",
-                        }
-                    ],
-                )
-            sql.stock.run(conn, stock_rows)
-            if drawer is not None:
-                sql.drawer.record(
-                    conn,
-                    drawer,
-                    order_id,
-                    staff.id,
-                    now,
-                    [
-                        (MovementKind.CASH_SALE, cash_in),
-                        (MovementKind.CHANGE, settlement.change_cents),
-                    ],
-                )
-            sql.outbox.run(conn, [outbox_row(OutboxKind.ORDER, order_id)])
-            sql.audit.run(
-                conn,
-                [
-                    {
-                        "id": new_id(),
-                        "at": now,
-                        "action": "sale",
-                        "requested_by": staff.id,
-                        "order_id": order_id,
-                        "detail": f"{number} {format_cents(priced.total_cents)}",
-                    }
-                ],
+        age_rows = []
+        if age_check is not None:
+            age_rows.append(
+                {
+                    "id": new_id(),
+                    "order_id": order_id,
+                    "staff_id": age_check.staff_id,
+                    "checked_at": age_check.checked_at,
+                    "method": age_check.method.value,
+                    "passed": age_check.passed,
+                    "age_years": age_check.age_years,
+                    "purpose": "sale",
+                }
             )
-        sale = CommittedSale(
-            order_id=order_id,
-            number=number,
+        return PreparedSale(
+            order_row=order_row,
+            line_rows=line_rows,
+            tender_rows=tender_rows,
+            stock_rows=stock_rows,
+            age_rows=age_rows,
+            staff_id=staff.id,
             priced=priced,
             settlement=settlement,
             tenders=tuple(tenders),
             created_at=now,
             kinds=frozenset(cart.kinds),
         )
+
+    def write(self, conn: Connection, sale: PreparedSale) -> str:
+        """Write a prepared sale inside the caller's transaction (with its cash and change
+        as drawer movements, and the store's drawer rule checked there); returns its number."""
+        sql = self._sql
+        cash_in = sale.cash_in_cents
+        # The store's drawer rule is checked, and the session found, in this transaction.
+        with refused_as(SaleRefused):
+            drawer = sql.drawer.session_for(conn, self.settings, cash=cash_in > 0)
+        number = self._next_number(conn)
+        sale.order_row["number"] = number
+        sql.order.run(conn, [sale.order_row])
+        sql.lines.run(conn, sale.line_rows)
+        sql.tenders.run(conn, sale.tender_rows)
+        if sale.age_rows:
+            sql.age_check.run(conn, sale.age_rows)
+        sql.stock.run(conn, sale.stock_rows)
+        order_id = str(sale.order_row["id"])
+        if drawer is not None:
+            sql.drawer.record(
+                conn,
+                drawer,
+                order_id,
+                sale.staff_id,
+                sale.created_at,
+                [
+                    (MovementKind.CASH_SALE, cash_in),
+                    (MovementKind.CHANGE, sale.settlement.change_cents),
+                ],
+            )
+        sql.outbox.run(conn, [outbox_row(OutboxKind.ORDER, order_id)])
+        sql.audit.run(
+            conn,
+            [
+                {
+                    "id": new_id(),
+                    "at": sale.created_at,
+                    "action": "sale",
+                    "requested_by": sale.staff_id,
+                    "order_id": order_id,
+                    "detail": f"{number} {format_cents(sale.priced.total_cents)}",
+                }
+            ],
+        )
+        return number
+
+    def committed(self, sale: PreparedSale) -> CommittedSale:
+        """The sale as committed (once `write`'s transaction has committed); tells
+        `after_commit`'s listeners."""
+        done = CommittedSale(
+            order_id=str(sale.order_row["id"]),
+            number=str(sale.order_row["number"]),
+            priced=sale.priced,
+            settlement=sale.settlement,
+            tenders=sale.tenders,
+            created_at=sale.created_at,
+            kinds=sale.kinds,
+        )
         for callback in self.after_commit:
-            callback(sale)
-        return sale
+            callback(done)
+        return done
 
     def _order_row(
         self, cart: Cart, staff: StaffMember, priced: PricedCart, order_id: str, now: datetime
@@ -452,11 +515,15 @@ class Register:
         require(approval, Action.VOID_SALE, staff.id)
         with self.db.write() as s:
             order = s.get(Order, order_id)
-            if order is None or order.source != "register":
+            if order is None or order.source != "register" or order.transaction_type != "order":
                 raise SaleRefused("Only sales rung on a register can be voided here.")
+            if s.scalar(select(Order.number).where(Order.previous_order_id == order.id)):
+                raise SaleRefused(
+                    f"Order {order.number} has refunds; return what is left instead of voiding."
+                )
             if order.status != "completed":
                 raise SaleRefused(f"Order {order.number} is already {order.status}.")
-            self._cash_back(s, order.id, staff.id, MovementKind.CASH_VOID, _cash_kept(order))
+            self.cash_back(s, order.id, staff.id, MovementKind.CASH_VOID, _cash_kept(order))
             order.status = "voided"
             order.date_modified = utcnow()
             for line in order.lines:
@@ -474,137 +541,39 @@ class Register:
         self,
         order_id: str,
         staff: StaffMember,
-        approval: Approval | None,
+        approval: Approval | Sequence[Approval] | None,
         refund_tenders: list[TenderInput],
-    ) -> CommittedSale:
-        """Refund a whole sale as a new refund order pointing at the original.
+    ) -> CommittedRefund:
+        """Refund a whole sale: everything still returnable comes back to stock, and
+        `refund_tenders` say how the money went back (they must add up to it exactly).
 
-        The refund order repeats the original's lines and amounts (positive numbers, with
-        `transaction_type="refund"`), the stock comes back, and `refund_tenders` say how the
-        money went back to the guest; they must add up to the original total exactly.
-        """
-        require(approval, Action.REFUND, staff.id)
-        now = utcnow()
-        with self.db.write() as s:
-            original = s.get(Order, order_id)
-            if original is None or original.transaction_type != "order":
-                raise SaleRefused("That order cannot be refunded here.")
-            if original.status != "completed":
-                raise SaleRefused(
-                    f"Order {original.number} is {original.status}; it cannot be refunded."
-                )
-            if s.scalar(select(Order.id).where(Order.previous_order_id == original.id)):
-                raise SaleRefused(f"Order {original.number} has already been refunded.")
-            paid = sum(t.amount_cents for t in refund_tenders)
-            if paid != original.total_cents:
-                raise SaleRefused(
-                    f"The refund must return exactly {format_cents(original.total_cents)}; "
-                    f"the refund tenders add up to {format_cents(paid)}."
-                )
-            number = self._next_number(s)
-            refund = Order(
-                id=new_id(),
-                number=number,
-                source="register",
-                status="completed",
-                transaction_type="refund",
-                previous_order_id=original.id,
-                created_at=now,
-                date_modified=now,
-                terminal=self.settings.terminal_prefix,
-                staff_id=staff.id,
-                customer_id=original.customer_id,
-                price_level=original.price_level,
-                inventory_pool=original.inventory_pool,
-                fulfilment="carry_out",
-                subtotal_cents=original.subtotal_cents,
-                discount_cents=original.discount_cents,
-                tax_cents=original.tax_cents,
-                shipping_cents=original.shipping_cents,
-                tip_cents=original.tip_cents,
-                total_cents=original.total_cents,
-                shipping_status="No Shipping Required",
-            )
-            s.add(refund)
-            for line in original.lines:
-                s.add(
-                    OrderLine(
-                        id=new_id(),
-                        order_id=refund.id,
-                        line_no=line.line_no,
-                        sku_id=line.sku_id,
-                        sku_code=line.sku_code,
-                        name=line.name,
-                        kind=line.kind,
-                        quantity=line.quantity,
-                        units=line.units,
-                        unit_price_cents=line.unit_price_cents,
-                        original_price_cents=line.original_price_cents,
-                        discount_cents=line.discount_cents,
-                        taxable=line.taxable,
-                        tax_rate_ppm=line.tax_rate_ppm,
-                        tax_cents=line.tax_cents,
-                        net_cents=line.net_cents,
-                        explanation=f"refund of {original.number}",
-                    )
-                )
-                if line.sku_id:
-                    self._adjust_stock(
-                        s,
-                        self._base_sku(s, line.sku_id),
-                        original.inventory_pool or self.settings.inventory_pool,
-                        line.quantity * line.units,
-                    )
-            for t in refund_tenders:
-                s.add(
-                    Tender(
-                        id=new_id(),
-                        order_id=refund.id,
-                        kind=t.kind.value,
-                        amount_cents=t.amount_cents,
-                        card_type=t.card_type,
-                        card_last4=t.card_last4,
-                        approval_code=t.approval_code,
-                        gift_card_code=t.gift_card_code,
-                        check_number=t.check_number,
-                        account=t.account,
-                        reason=t.reason,
-                    )
-                )
-            original.status = "refunded"
-            original.date_modified = now
-            s.flush()
-            self._cash_back(
-                s,
-                refund.id,
-                staff.id,
-                MovementKind.CASH_REFUND,
-                sum(t.amount_cents for t in refund_tenders if t.kind is TenderKind.CASH),
-            )
-            enqueue(s, OutboxKind.REFUND, refund.id)
-            priced_total = original.total_cents
-        return CommittedSale(
-            order_id=refund.id,
-            number=number,
-            priced=PricedCart([], 0, 0, 0, 0, 0, priced_total, 0),
-            settlement=Settlement(priced_total, 0, None),
-            tenders=tuple(refund_tenders),
-            created_at=now,
-        )
+        The special case of `tastingroom.refunds.commit_refund` that returns every line
+        in full; the tender rules are the same (see `refunds`)."""
+        from tastingroom import refunds  # refunds builds on the register
 
-    def _cash_back(
-        self, s: Session, order_id: str, staff_id: str, kind: MovementKind, cents: int
+        return refunds.refund_everything(self, order_id, staff, approval, refund_tenders)
+
+    def cash_back(
+        self,
+        s: Session,
+        order_id: str,
+        staff_id: str,
+        kind: MovementKind,
+        cents: int,
+        at: datetime | None = None,
+        refused: type[SaleRefused] = SaleRefused,
     ) -> None:
         """Cash handed back for a refund or void leaves the open drawer session, in the
         same transaction (refused, as a sale would be, by the store's drawer rule, and
-        when the drawer should not hold that much)."""
+        when the drawer should not hold that much). Call it once the order `order_id`
+        is flushed in `s`; a refusal raises `refused` and the transaction writes nothing."""
         conn = s.connection()
-        with refused_as(SaleRefused):
+        with refused_as(refused):
             drawer = self._sql.drawer.session_for(conn, self.settings, cash=cents > 0)
             if drawer is None or not cents:
                 return
             self._sql.drawer.check_cash_out(conn, drawer, cents, kind.label)
-        self._sql.drawer.record(conn, drawer, order_id, staff_id, utcnow(), [(kind, cents)])
+        self._sql.drawer.record(conn, drawer, order_id, staff_id, at or utcnow(), [(kind, cents)])
 
     @staticmethod
     def _base_sku(s: Session, sku_id: str) -> str:

@@ -67,6 +67,9 @@ class StoreSettings:
     """Characters on a receipt line: the paper's width (`RECEIPT_WIDTHS`)."""
     idle_lock_minutes: int = 5
     """The register locks after this long untouched (0: only when someone taps Lock)."""
+    refund_max_age_days: int = 120
+    """Orders older than this many days are refunded only with a manager's approval
+    (WineDirect's own window: `winedirect.mapping.REFUND_MAX_AGE_DAYS`)."""
     lockout_attempts: int = 5
     lockout_minutes: int = 5
     max_line_cents: int = DEFAULT_LIMITS.line_cents
@@ -104,6 +107,12 @@ class StoreSettings:
             raise SettingsError("The terminal prefix must be letters and digits, e.g. TR1.")
         if not 0 <= self.idle_lock_minutes <= 240:
             raise SettingsError("The idle lock is between 0 (never) and 240 minutes.")
+        if isinstance(self.refund_max_age_days, bool) or not isinstance(
+            self.refund_max_age_days, int
+        ):
+            raise SettingsError("The refund window must be a whole number of days.")
+        if not 1 <= self.refund_max_age_days <= 3650:
+            raise SettingsError("The refund window is between 1 and 3650 days.")
         if self.minimum_age < 0 or self.tax_rate_ppm < 0:
             raise SettingsError("Ages and tax rates cannot be negative.")
         if isinstance(self.max_rows, bool) or not isinstance(self.max_rows, int):

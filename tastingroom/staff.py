@@ -38,6 +38,8 @@ class Action(StrEnum):
     VOID_LINE = "void_line"
     VOID_SALE = "void_sale"
     REFUND = "refund"
+    REFUND_OLD_ORDER = "refund_old_order"
+    REFUND_OTHER_TENDER = "refund_other_tender"
     PRICE_OVERRIDE = "price_override"
     DISCOUNT_OVER_LIMIT = "discount_over_limit"
     NO_SALE = "no_sale"

@@ -25,6 +25,8 @@ class TenderKind(StrEnum):
     CHECK = "check"
     HOUSE_ACCOUNT = "house_account"
     COMPLIMENTARY = "complimentary"
+    EXCHANGE = "exchange"
+    """What a return in an exchange is worth, paying for the new sale (`refunds`)."""
 
     @property
     def label(self) -> str:
@@ -35,6 +37,7 @@ class TenderKind(StrEnum):
             "check": "Check",
             "house_account": "House account",
             "complimentary": "Complimentary",
+            "exchange": "Exchange credit",
         }[self.value]
 
 

@@ -293,7 +293,10 @@ class Order(Base):
     source: Mapped[str] = mapped_column(String(16), default="register")
     status: Mapped[str] = mapped_column(String(16), default="completed")
     transaction_type: Mapped[str] = mapped_column(String(8), default="order")
-    previous_order_id: Mapped[str | None] = mapped_column(ForeignKey("sale_order.id"))
+    previous_order_id: Mapped[str | None] = mapped_column(ForeignKey("sale_order.id"), index=True)
+    """For a refund: the order it returns goods or money from (`tastingroom.refunds`)."""
+    exchange_id: Mapped[str | None] = mapped_column(String(36))
+    """Shared by the refund and the new sale of one exchange: one receipt shows both."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     terminal: Mapped[str | None] = mapped_column(String(16))
     staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
@@ -358,6 +361,9 @@ class OrderLine(Base):
     net_cents: Mapped[int] = mapped_column(Integer)
     explanation: Mapped[str] = mapped_column(Text, default="")
     tracking_number: Mapped[str | None] = mapped_column(String(64))
+    disposition: Mapped[str | None] = mapped_column(String(16))
+    """On a refund's line: "restock" (back on the shelf) or "damaged" (written off).
+    A refund's line keeps the `line_no` of the line it returns."""
     order: Mapped[Order] = relationship(back_populates="lines")
 
 

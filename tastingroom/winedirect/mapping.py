@@ -469,8 +469,50 @@ PAYMENT_TYPES = {
     "check": "Check",
     "house_account": "OnAccount",
     "complimentary": "ZeroDollarInvoice",
+    "exchange": "Other",
 }
-"""Our tender kinds -> WineDirect's PaymentType."""
+"""Our tender kinds -> WineDirect's PaymentType. UNKNOWN: how WineDirect wants an
+exchange's credit (the value of the return paying for the new sale) recorded; it goes
+up as "Other" on both the Refund and the new Order, so each balances on its own."""
+
+# --- refunds (every guess about how WineDirect takes a refund is here) ------------------
+
+REFUND_MAX_AGE_DAYS = 120
+"""WineDirect refunds an order within 120 days of it (the rule as the project states it;
+neither the WSDL nor the documentation we hold says so). UNKNOWN: whether UpsertOrder
+itself refuses an older Refund or only WineDirect's admin does. The register's own window
+(`StoreSettings.refund_max_age_days`) defaults to this, and a manager may override it."""
+REFUND_AMOUNTS_POSITIVE = True
+"""UNKNOWN: whether a Refund's quantities, prices, tax and totals travel positive (the
+TransactionType says what they are) or negative. Positive, as the register has always
+sent a whole-order refund; the simulator refuses a quantity that is not above zero."""
+REFUND_PREVIOUS_NUMBER_IS_OURS = True
+"""UNKNOWN: whether PreviousOrderNumber (a string in V304) takes the original's number in
+our system, as OrderNumber took it, or WineDirect's numeric OrderNumber. Ours: it is the
+number the original went up under, and the only one held for an order whose reply was
+lost (`sync.payloads.order_payload`)."""
+REFUNDS_PER_ORDER = "many"
+"""UNKNOWN: whether WineDirect accepts several Refunds against one order. Each partial
+return goes up as a Refund of its own, with its own OrderNumber, only the lines and
+quantities returned, and their amounts as charged (`tastingroom.refunds`); the sum of
+an order's Refunds never exceeds the order. The simulator accepts any number of them."""
+REFUND_RESTOCKS = True
+"""UNKNOWN: whether WineDirect puts a Refund's items back into the POS inventory pool.
+Assumed so (the simulator does). A line returned damaged is written off on the register
+only: no V3/V304 field we know says "do not restock", so WineDirect's count keeps it
+until someone adjusts it there (the refund's audit row names the damaged lines)."""
+REFUND_GIFT_CARD_RECREDITS = False
+"""UNKNOWN: whether a Refund whose tender is a GiftCard (with its GiftCardCode) re-credits
+that card's balance in WineDirect. Assumed not: the register records the re-credit to
+the same code on the refund (`tastingroom.refunds`), and nothing here calls
+GiftCardService.AddGiftCardTransaction yet; until a sandbox shows which, a re-credit
+must also be made on the card in WineDirect's admin (or by a later gift-card push)."""
+WEB_ORDER_REFUNDS_AT_REGISTER = False
+"""Web orders are not refunded at the register. Their payment went through WineDirect's
+own gateway, which the register's card terminal cannot reverse; and it is UNKNOWN whether
+UpsertOrder takes a POS Refund whose PreviousOrderNumber is a web order's WineDirect
+number (the register never sent it under a number of its own). They are refunded in
+WineDirect's admin, where the payment is; the register says so."""
 
 # --- ClubMembershipService V300 (documentation; full schema UNKNOWN) --------------------
 

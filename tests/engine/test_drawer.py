@@ -381,9 +381,11 @@ def test_cash_the_drawer_does_not_hold_is_never_handed_back(register, demo_db, c
     session = drawer.open_session(demo_db, cashier, DrawerCount({"bill_100": 5}))
     sale = sell(register, cashier, lambda total: [card(total)])
     refund_ok = approve(demo_db, Action.REFUND, cashier.id, manager.id, "2222")
+    # a card sale paid back in cash also needs the manager's "other tender" approval
+    other_ok = approve(demo_db, Action.REFUND_OTHER_TENDER, cashier.id, manager.id, "2222")
     total = sale.priced.total_cents
     with pytest.raises(SaleRefused, match=r"should hold only \$5\.00"):
-        register.refund_sale(sale.order_id, cashier, refund_ok, [cash(total)])
+        register.refund_sale(sale.order_id, cashier, [refund_ok, other_ok], [cash(total)])
     with demo_db.read() as s:
         assert s.get(Order, sale.order_id).status == "completed"  # nothing was written
     assert drawer.expected_cash(demo_db, session.id) == 500

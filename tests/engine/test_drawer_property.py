@@ -39,7 +39,13 @@ OPS = st.one_of(
 @pytest.fixture
 def approvals(demo_db, cashier, manager):
     """One approval per action, reused: scrypt makes each PIN check slow on purpose."""
-    actions = (Action.PAID_OUT, Action.NO_SALE, Action.CLOSE_DRAWER, Action.REFUND)
+    actions = (
+        Action.PAID_OUT,
+        Action.NO_SALE,
+        Action.CLOSE_DRAWER,
+        Action.REFUND,
+        Action.REFUND_OTHER_TENDER,
+    )
     found = {a: approve(demo_db, a, cashier.id, manager.id, "2222") for a in actions}
     found[Action.VOID_SALE] = approve(demo_db, Action.VOID_SALE, cashier.id, manager.id, "2222")
     return found
@@ -70,7 +76,10 @@ def test_expected_cash_is_the_float_plus_every_movement(
 
     def undo(op: str, order_id: str, total: int) -> None:
         if op == "refund":
-            register.refund_sale(order_id, cashier, approvals[Action.REFUND], [cash(total)])
+            # every refund here is paid in cash, also of card and split sales: another
+            # tender than the sale's, which the refund rules let a manager approve
+            refund_ok = [approvals[Action.REFUND], approvals[Action.REFUND_OTHER_TENDER]]
+            register.refund_sale(order_id, cashier, refund_ok, [cash(total)])
         else:
             register.void_sale(order_id, cashier, approvals[Action.VOID_SALE])
 

@@ -13,6 +13,7 @@ from tastingroom.cart import Cart, ShipTo
 from tastingroom.customers import NewCustomer, add_customer
 from tastingroom.demo import ring_demo_sales
 from tastingroom.pickups import HandOverRefused, hand_over, pickups
+from tastingroom.refunds import load_original
 from tastingroom.staff import Action, approve
 from tastingroom.status import end_of_day_warning, read_status
 from tastingroom.store.models import Customer, Order, OutboxItem, ShippingAddress
@@ -162,11 +163,13 @@ def test_refunds_and_voids_reach_winedirect(demo_db, simulator, engine, register
     sales = ring_demo_sales(demo_db, 3, seed=8)
     engine.run_once()
     refund_ok = approve(demo_db, Action.REFUND, cashier.id, manager.id, "2222")
-    with demo_db.read() as s:
-        total = s.get(Order, sales[0].order_id).total_cents
-    refund = register.refund_sale(
-        sales[0].order_id, cashier, refund_ok, [TenderInput(TenderKind.CASH, total)]
-    )
+    # Back to the tenders the demo sale was paid with (another needs a manager's approval).
+    original = load_original(demo_db, sales[0].order_id)
+    back = [
+        TenderInput(p.kind, p.paid_cents, p.card_type, p.card_last4, "R1" if p.card_type else None)
+        for p in original.tenders
+    ]
+    refund = register.refund_sale(sales[0].order_id, cashier, refund_ok, back)
     register.void_sale(
         sales[1].order_id,
         cashier,

@@ -11,8 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from tastingroom import drawer
 from tastingroom.age import check_birth_date
 from tastingroom.cart import Cart
+from tastingroom.drawer import DrawerCount
 from tastingroom.pricing import Discount
 from tastingroom.refunds import (
     Disposition,
@@ -522,3 +524,92 @@ def test_an_exchange_is_one_transaction(register: Register, cashier, manager, de
         assert s.get(Order, order_id).status == "refunded"
     with pytest.raises(SaleRefused, match="from a return"):
         register.commit(cheaper, cashier, [TenderInput(TenderKind.EXCHANGE, cost)])
+
+
+# --- the cash drawer ----------------------------------------------------------------------------
+
+
+def drawer_moves(db: Database, order_id: str) -> list[tuple[str, int]]:
+    moves = drawer.movements(db, drawer.current_session(db).id)
+    return [(m.kind.value, m.amount_cents) for m in moves if m.order_id == order_id]
+
+
+def test_cash_refunds_and_exchanges_move_the_open_drawer(
+    register: Register, cashier, manager, demo_db
+):
+    session = drawer.open_session(demo_db, cashier, DrawerCount({"bill_2000": 9}))  # $180
+    order_id = sell(register, cashier, [("PN22", 3)])  # in cash
+    ok = refund_ok(demo_db, cashier, manager)
+    expected = drawer.expected_cash(demo_db, session.id)
+
+    # A cash refund: its movement is written with it, and expected cash drops by it.
+    value = quote_refund(register, order_id, [ReturnLine(1, 1)]).total_cents
+    done = commit_refund(register, order_id, [ReturnLine(1, 1)], cashier, ok, [cash(value)])
+    assert drawer_moves(demo_db, done.order_id) == [("cash_refund", -value)]
+    assert drawer.expected_cash(demo_db, session.id) == expected - value
+    assert drawer.x_report(demo_db).cash_refunds_cents == value
+    expected -= value
+
+    def new_cart(code: str) -> Cart:
+        cart = Cart(staff_id=cashier.id)
+        cart.add(register.catalog.by_barcode(code))
+        return cart
+
+    # An exchange for something dearer, the difference paid in cash (with change): the
+    # new sale's cash and change move the drawer by exactly the difference.
+    value = quote_refund(register, order_id, [ReturnLine(1, 1)]).total_cents
+    dearer = new_cart("CS21")
+    due = register.price(dearer).total_cents
+    assert due > value
+    done = commit_exchange(
+        register, order_id, [ReturnLine(1, 1)], dearer, cashier, ok,
+        [cash(due - value + 500)], adult(register, cashier.id),
+    )  # fmt: skip
+    assert drawer_moves(demo_db, done.refund.order_id) == []  # paid by exchange credit
+    assert drawer_moves(demo_db, done.sale.order_id) == [
+        ("cash_sale", due - value + 500),
+        ("change", -500),
+    ]
+    assert drawer.expected_cash(demo_db, session.id) == expected + (due - value)
+    expected += due - value
+
+    # An exchange for something cheaper, the rest paid back in cash (as it was paid).
+    value = quote_refund(register, order_id, [ReturnLine(1, 1)]).total_cents
+    cheaper = new_cart("FOOD-OLIVE")
+    cost = register.price(cheaper).total_cents
+    done = commit_exchange(
+        register, order_id, [ReturnLine(1, 1)], cheaper, cashier, ok, [cash(value - cost)]
+    )
+    assert drawer_moves(demo_db, done.refund.order_id) == [("cash_refund", -(value - cost))]
+    assert drawer_moves(demo_db, done.sale.order_id) == []
+    assert drawer.expected_cash(demo_db, session.id) == expected - (value - cost)
+    moves = drawer.movements(demo_db, session.id)
+    assert session.float_cents + sum(m.amount_cents for m in moves) == drawer.expected_cash(
+        demo_db, session.id
+    )
+
+
+def test_cash_refunds_obey_the_drawer_rule_and_what_the_drawer_holds(
+    register: Register, cashier, manager, demo_db
+):
+    order_id = sell(register, cashier, [("PN22", 2)])  # in cash, no drawer open
+    ok = refund_ok(demo_db, cashier, manager)
+    returns = [ReturnLine(1, 1)]
+    value = quote_refund(register, order_id, returns).total_cents
+    with demo_db.write() as s:
+        save_settings(s, drawer_required=True)
+    register.reload_settings()
+    before = counts(demo_db)
+    with pytest.raises(RefundRefused, match="cash cannot be taken or given back"):
+        commit_refund(register, order_id, returns, cashier, ok, [cash(value)])
+    assert counts(demo_db) == before  # nothing was written
+    # A drawer holding less than the refund never pays it back in cash.
+    session = drawer.open_session(demo_db, cashier, DrawerCount({"bill_100": 5}))  # $5
+    before = counts(demo_db)  # opening the drawer is audited
+    with pytest.raises(RefundRefused, match=r"should hold only \$5\.00"):
+        commit_refund(register, order_id, returns, cashier, ok, [cash(value)])
+    assert counts(demo_db) == before  # nothing was written
+    assert drawer.expected_cash(demo_db, session.id) == 500
+    drawer.paid_in(demo_db, cashier, value, "cash for a refund")
+    commit_refund(register, order_id, returns, cashier, ok, [cash(value)])
+    assert drawer.expected_cash(demo_db, session.id) == 500

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from tastingroom.store.database import Database
+from tests.engine import killing
 
 CHILD = Path(__file__).with_name("crash_child.py")
 KILLS = 20
@@ -59,22 +57,12 @@ def test_sales_survive_sigkill_at_random_moments(demo_db: Database):
     demo_db.close()
     rng = random.Random(int(os.environ.get("CRASH_SEED", "20261123")))
     reported: set[str] = set()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     total = 0
-    for kill in range(KILLS):
-        child = subprocess.Popen(
-            [sys.executable, str(CHILD), str(path), str(kill)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "ready", child.stderr.read()
+    for n in range(KILLS):
+        child = killing.start(CHILD, str(path), str(n))
+        killing.expect(child, "ready")
         time.sleep(rng.uniform(0.05, 0.6))
-        child.send_signal(signal.SIGKILL)
-        out, _ = child.communicate(timeout=30)
-        reported.update(line.strip() for line in out.splitlines() if line.strip())
+        reported.update(killing.kill(child))
         # Reopening runs the start-up check and migrations exactly as the register does.
         Database.open(path).close()
         total = check(path, reported)

@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,6 +19,7 @@ import pytest
 
 from tastingroom import drawer
 from tastingroom.store.database import Database
+from tests.engine import killing
 
 CHILD = Path(__file__).with_name("drawer_crash_child.py")
 KILLS = 6
@@ -75,18 +73,11 @@ def test_an_open_session_survives_sigkill_and_the_register_comes_back_into_it(de
     path = demo_db.path
     demo_db.close()
     rng = random.Random(int(os.environ.get("CRASH_SEED", "20261123")))
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     session_id: str | None = None
     moves: set[str] = set()
     sales: set[str] = set()
-    for kill in range(KILLS + 1):
-        child = subprocess.Popen(
-            [sys.executable, str(CHILD), str(path), str(kill)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
+    for n in range(KILLS + 1):
+        child = killing.start(CHILD, str(path), str(n))
         assert child.stdout is not None
         how, _, opened = child.stdout.readline().strip().partition(" ")
         if session_id is None:
@@ -94,16 +85,13 @@ def test_an_open_session_survives_sigkill_and_the_register_comes_back_into_it(de
             session_id = opened
         else:
             assert (how, opened) == ("resumed", session_id), child.stderr.read()
-        assert child.stdout.readline().strip() == "ready", child.stderr.read()
-        if kill == KILLS:  # the last start only proves it came back into the session
-            child.send_signal(signal.SIGKILL)
-            child.communicate(timeout=30)
+        killing.expect(child, "ready")
+        if n == KILLS:  # the last start only proves it came back into the session
+            killing.kill(child)
             break
         time.sleep(rng.uniform(0.05, 0.5))
-        child.send_signal(signal.SIGKILL)
-        out, _ = child.communicate(timeout=30)
-        for line in out.splitlines():
-            what, _, value = line.strip().partition(" ")
+        for line in killing.kill(child):
+            what, _, value = line.partition(" ")
             if what == "move":
                 moves.add(value)
             elif what == "sale":

@@ -12,8 +12,6 @@ import os
 import random
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import pytest
 
 from tastingroom.demo import ring_demo_sales
 from tastingroom.store.database import Database
+from tests.engine import killing
 
 CHILD = Path(__file__).with_name("refund_crash_child.py")
 KILLS = 8
@@ -89,22 +88,12 @@ def test_refunds_survive_sigkill_whole_or_not_at_all(demo_db: Database):
     con.close()
     rng = random.Random(int(os.environ.get("CRASH_SEED", "20261124")))
     reported: set[str] = set()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     for _ in range(KILLS):
-        child = subprocess.Popen(
-            [sys.executable, str(CHILD), str(path)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "ready", child.stderr.read()
+        child = killing.start(CHILD, str(path))
+        killing.expect(child, "ready")
         time.sleep(rng.uniform(0.05, 0.3))
-        child.send_signal(signal.SIGKILL)
-        out, err = child.communicate(timeout=30)
-        assert child.returncode == -signal.SIGKILL, err
-        reported.update(line.strip() for line in out.splitlines() if line.strip())
+        reported.update(killing.kill(child))
+        assert child.returncode == -signal.SIGKILL, "the child ended before it was killed"
         Database.open(path).close()  # the register's start-up, as after a power cut
         total = check(path, reported, start)
     assert total >= len(reported) > KILLS, "the child refunded too little to prove anything"

@@ -1,4 +1,4 @@
-"""Tastingroom's engine: money, catalog, pricing, sales, age checks, staff, store and sync.
+"""Tastingroom's engine, grouped by subject: catalog, selling, drawer, people, store, sync.
 
 Nothing in this package imports Qt; the register (`ui`) is a shell over it.
 """

@@ -360,8 +360,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo_sales(args: argparse.Namespace) -> int:
-    from tastingroom.demo import ring_demo_sales
-    from tastingroom.numbering import check_home
+    from tastingroom.demo.winery import ring_demo_sales
+    from tastingroom.selling.numbering import check_home
     from tastingroom.settings import load_settings
 
     db = _open_existing(args)
@@ -435,7 +435,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_numbering_new_series(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from tastingroom.numbering import record_high_water, start_new_series
+    from tastingroom.selling.numbering import record_high_water, start_new_series
     from tastingroom.store.models import AuditEntry
     from tastingroom.sync.lock import SyncLock
 
@@ -484,7 +484,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from tastingroom import bench
+    from tastingroom.bench import targets as bench
 
     figures = bench.run(quick=args.quick)
     if args.json:
@@ -589,7 +589,7 @@ def _sync_target(
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from tastingroom.numbering import check_home
+    from tastingroom.selling.numbering import check_home
     from tastingroom.sync.engine import SyncEngine, SyncThread
 
     db = _open_existing(args)
@@ -663,7 +663,7 @@ def cmd_winedirect_check(args: argparse.Namespace) -> int:
 
 
 def cmd_staff_add(args: argparse.Namespace) -> int:
-    from tastingroom.staff import Role
+    from tastingroom.people.staff import Role
     from tastingroom.store_setup import add_person
 
     db = _open_existing(args)
@@ -683,7 +683,7 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
 
 
 def cmd_staff_list(args: argparse.Namespace) -> int:
-    from tastingroom.staff import list_staff
+    from tastingroom.people.staff import list_staff
 
     db = _open_existing(args)
     try:

@@ -207,9 +207,9 @@ def save_settings(session: Session, **changes: object) -> StoreSettings:
     if updated.terminal_prefix != current.terminal_prefix:
         # Orders waiting to be sent were numbered with the old prefix, which WineDirect
         # has then never been checked for; changing it under them is a restore-style event
-        # (`tastingroom.numbering.start_new_series`), not a setting. Imported here: the
+        # (`tastingroom.selling.numbering.start_new_series`), not a setting. Imported here: the
         # numbering module builds on settings.
-        from tastingroom.numbering import unsent_orders
+        from tastingroom.selling.numbering import unsent_orders
 
         waiting = unsent_orders(session)
         if waiting:

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tastingroom.demo import is_empty, seed_demo
-from tastingroom.numbering import check_home
-from tastingroom.sales import Register
+from tastingroom.demo.winery import is_empty, seed_demo
+from tastingroom.selling.numbering import check_home
+from tastingroom.selling.sales import Register
 from tastingroom.store.database import Database
 from tastingroom.store.health import IntegrityWatch
 

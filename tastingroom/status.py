@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from tastingroom.localtime import stamp
-from tastingroom.numbering import numbering_notice
+from tastingroom.selling.numbering import numbering_notice
 from tastingroom.settings import StoreSettings, load_settings
 from tastingroom.store.database import Database
 from tastingroom.store.health import IntegrityState

@@ -42,7 +42,7 @@ from tastingroom.paths import database_path
 from tastingroom.store.errors import StoreError
 
 if TYPE_CHECKING:
-    from tastingroom.staff import Role, StaffMember
+    from tastingroom.people.staff import Role, StaffMember
     from tastingroom.store.database import Database
     from tastingroom.winedirect.check import CheckResult
     from tastingroom.winedirect.client import WineDirectClient
@@ -199,8 +199,8 @@ def init_store(
     elsewhere first). Refuses to mix the demo and a store (`refuse_to_mix`)."""
     from sqlalchemy import select
 
-    from tastingroom.demo import seed_demo
-    from tastingroom.numbering import check_home, generate_prefix
+    from tastingroom.demo.winery import seed_demo
+    from tastingroom.selling.numbering import check_home, generate_prefix
     from tastingroom.settings import load_settings, save_settings
     from tastingroom.store.database import Database
     from tastingroom.store.models import NumberSequence, Setting
@@ -259,7 +259,7 @@ def refuse_to_mix(db: Database, *, demo: bool) -> None:
     """`init --demo` only into an empty database, and `init` never over the demo: the demo
     winery's customers, staff PINs and sales must never become a store's (whose sync would
     send them to the winery's WineDirect account), nor a store be filled with the demo."""
-    from tastingroom.demo import is_empty
+    from tastingroom.demo.winery import is_empty
     from tastingroom.settings import load_settings
 
     if is_empty(db):
@@ -291,7 +291,7 @@ class PinsDiffer(PermissionError):
 def check_new_pin(pin: str, again: str) -> None:
     """A new PIN as `add_person` takes it: typed twice the same, 4 to 8 digits (the rule
     `staff.add_staff` enforces). Raised as the engine's own errors, in words for people."""
-    from tastingroom.staff import _valid_pin  # the one PIN rule, also applied by add_staff
+    from tastingroom.people.staff import _valid_pin  # the one PIN rule, also applied by add_staff
 
     if pin != again:
         raise PinsDiffer("the two PINs differ; nobody was added.")
@@ -300,7 +300,7 @@ def check_new_pin(pin: str, again: str) -> None:
 
 def add_person(db: Database, name: str, role: Role, pin: str, again: str) -> StaffMember:
     """`tastingroom staff add`: someone who may sign in, their PIN typed twice."""
-    from tastingroom.staff import add_staff
+    from tastingroom.people.staff import add_staff
 
     if pin != again:
         raise PinsDiffer("the two PINs differ; nobody was added.")
@@ -367,7 +367,7 @@ def check_prefix(prefix: str, folder: Path) -> str:
     database in this folder has numbered sales with (`numbering.json`). WineDirect itself
     is read for it before this register's first order goes up (`Pusher.verify_prefix`),
     which holds the orders back if another register uses it."""
-    from tastingroom.numbering import MAX_PREFIX_LENGTH, read_high_water
+    from tastingroom.selling.numbering import MAX_PREFIX_LENGTH, read_high_water
     from tastingroom.settings import StoreSettings
 
     cleaned = prefix.strip().upper()
@@ -518,8 +518,8 @@ def set_up_store(
     tax, printer), and `add_person` (`tastingroom staff add --role owner`). They run on
     a database beside the real one, which is moved into place only once it is complete
     and closed (see the module docstring); the login goes to the keyring just before."""
+    from tastingroom.people.staff import Role
     from tastingroom.settings import save_settings
-    from tastingroom.staff import Role
     from tastingroom.store.database import Database, fsync_folder
     from tastingroom.winedirect.credentials import store_credentials
 

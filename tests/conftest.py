@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tastingroom.demo import seed_demo
-from tastingroom.sales import Register
-from tastingroom.staff import Role, StaffMember, list_staff
+from tastingroom.demo.winery import seed_demo
+from tastingroom.people.staff import Role, StaffMember, list_staff
+from tastingroom.selling.sales import Register
 from tastingroom.store.database import Database
 
 

@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
 from tastingroom import __version__
 from tastingroom.localtime import local, stamp
 from tastingroom.logs import current_log, log_path
-from tastingroom.sales import Register
-from tastingroom.staff import Action, StaffMember
+from tastingroom.people.staff import Action, StaffMember
+from tastingroom.selling.sales import Register
 from tastingroom.store.backups import (
     KEEP_DAYS,
     BackupFile,

@@ -26,9 +26,15 @@ from PySide6.QtWidgets import (
 )
 
 from tastingroom import entry
-from tastingroom.age import AgeCheckError, AgeCheckResult, Method, check_birth_date, check_visual
 from tastingroom.entry import BIRTH_DATE, EntryRefused
-from tastingroom.idscan import IdScanError, parse_aamva
+from tastingroom.selling.age import (
+    AgeCheckError,
+    AgeCheckResult,
+    Method,
+    check_birth_date,
+    check_visual,
+)
+from tastingroom.selling.idscan import IdScanError, parse_aamva
 from tastingroom.settings import StoreSettings
 from ui.field_messages import FieldMessages
 

@@ -40,8 +40,8 @@ from ui.lock_screen import LockScreen
 from ui.worker import shutdown as stop_worker
 
 if TYPE_CHECKING:
-    from tastingroom.sales import Register
-    from tastingroom.staff import StaffMember
+    from tastingroom.people.staff import StaffMember
+    from tastingroom.selling.sales import Register
     from tastingroom.store.database import Database
     from ui.main_window import MainWindow
     from ui.sync_bridge import SyncBridge
@@ -156,7 +156,7 @@ def application() -> QApplication:
 
 def build_window(db: Database, bridge: SyncBridge | None = None) -> MainWindow:
     """The register over an open database, built in one go (tests, screenshots)."""
-    from tastingroom.sales import Register
+    from tastingroom.selling.sales import Register
     from ui.main_window import MainWindow
 
     application()

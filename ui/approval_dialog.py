@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from tastingroom.staff import Action, Approval, AuthError, StaffMember, approve, list_staff
+from tastingroom.people.staff import Action, Approval, AuthError, StaffMember, approve, list_staff
 from tastingroom.store.database import Database
 from ui.pin_pad import PinPad
 

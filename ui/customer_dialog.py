@@ -21,7 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from tastingroom import entry
-from tastingroom.customers import CustomerError, NewCustomer, add_customer, customer_info, search
+from tastingroom.people.customers import (
+    CustomerError,
+    NewCustomer,
+    add_customer,
+    customer_info,
+    search,
+)
 from tastingroom.store.database import Database
 from ui.field_messages import FieldMessages
 

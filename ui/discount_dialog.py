@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from tastingroom import entry
 from tastingroom.entry import EntryRefused
 from tastingroom.money import format_cents
-from tastingroom.pricing import Discount, PricingError
+from tastingroom.selling.pricing import Discount, PricingError
 from ui.dialog_footer import dialog_footer
 from ui.field_messages import FieldMessages
 

@@ -109,7 +109,7 @@ class LockScreen(QWidget):
     def reload(self) -> None:
         """Fresh names from the engine; nobody chosen (after a lock)."""
         if self.db is not None:
-            from tastingroom.staff import list_staff  # loaded by now; see module docstring
+            from tastingroom.people.staff import list_staff  # loaded by now; see module docstring
 
             self._show_staff([(m.id, m.name) for m in list_staff(self.db)])
         self.chosen = None
@@ -166,7 +166,7 @@ class LockScreen(QWidget):
             self._waiting_pin = pin
             self.pad.show_message("Starting the register… your PIN is checked in a moment.")
             return
-        from tastingroom.staff import AuthError, sign_in  # loaded by now
+        from tastingroom.people.staff import AuthError, sign_in  # loaded by now
 
         self._waiting_pin = None
         try:

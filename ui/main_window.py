@@ -29,18 +29,18 @@ from PySide6.QtWidgets import (
 )
 
 import ui.app
-from tastingroom.age import AgeCheckResult, needs_check
-from tastingroom.cart import CartError, ShipTo
-from tastingroom.catalog import Item
+from tastingroom.catalog.favourites import FavouritesBoard
+from tastingroom.catalog.index import Item
 from tastingroom.devices.printer import PrinterConfig, config_from
-from tastingroom.favourites import FavouritesBoard
-from tastingroom.idscan import looks_like_id_scan, looks_like_licence_part
 from tastingroom.localtime import clock
 from tastingroom.money import format_cents
-from tastingroom.numbering import clear_numbering_notice
-from tastingroom.pricing import Discount, PricedCart, PricingError
-from tastingroom.sales import Register
-from tastingroom.staff import Action, AuthError, StaffMember
+from tastingroom.people.staff import Action, AuthError, StaffMember
+from tastingroom.selling.age import AgeCheckResult, needs_check
+from tastingroom.selling.cart import CartError, ShipTo
+from tastingroom.selling.idscan import looks_like_id_scan, looks_like_licence_part
+from tastingroom.selling.numbering import clear_numbering_notice
+from tastingroom.selling.pricing import Discount, PricedCart, PricingError
+from tastingroom.selling.sales import Register
 from tastingroom.status import Status, read_status
 from ui.about_screen import AboutScreen
 from ui.age_check_dialog import AgeCheckDialog
@@ -212,7 +212,7 @@ class MainWindow(QMainWindow):
 
     def show_tab(self, tab: str) -> None:
         """The grid's favourites (pinned, then this store's best sellers, kept in place all
-        day: see `tastingroom.favourites`) or one category."""
+        day: see `tastingroom.catalog.favourites`) or one category."""
         if tab == FAVOURITES:
             self.grid.show_items(tab, self.favourites.items(self.register.catalog))
         else:

@@ -24,14 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tastingroom.age import passed_checks
 from tastingroom.devices.printer import PrinterConfig
 from tastingroom.devices.receipt import build_receipt
 from tastingroom.entry import search_text
 from tastingroom.localtime import stamp
 from tastingroom.money import format_cents
-from tastingroom.orders import OrderRow, list_orders
-from tastingroom.sales import Register
+from tastingroom.selling.age import passed_checks
+from tastingroom.selling.orders import OrderRow, list_orders
+from tastingroom.selling.sales import Register
 from tastingroom.store.order_search import MIN_QUERY
 from ui.receipt_view import print_or_show
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from tastingroom.catalog import Item
+from tastingroom.catalog.index import Item
 from tastingroom.money import format_cents
 from ui.product_grid import mnemonic_safe
 

@@ -33,15 +33,21 @@ from PySide6.QtWidgets import (
 )
 
 from tastingroom import entry
-from tastingroom.age import AgeCheckResult
-from tastingroom.cart import Cart
 from tastingroom.devices.printer import PrinterConfig, send
 from tastingroom.devices.receipt import Receipt, build_receipt, drawer_kick
 from tastingroom.entry import EntryRefused
 from tastingroom.money import format_cents
-from tastingroom.sales import CommittedSale, Register
-from tastingroom.staff import AuthError, StaffMember
-from tastingroom.tenders import CARD_TYPES, TenderError, TenderInput, TenderKind, check_limit
+from tastingroom.people.staff import AuthError, StaffMember
+from tastingroom.selling.age import AgeCheckResult
+from tastingroom.selling.cart import Cart
+from tastingroom.selling.sales import CommittedSale, Register
+from tastingroom.selling.tenders import (
+    CARD_TYPES,
+    TenderError,
+    TenderInput,
+    TenderKind,
+    check_limit,
+)
 from ui.field_messages import FieldMessages
 from ui.receipt_view import print_or_show, problem_of
 from ui.worker import Op

@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
 
 from tastingroom.devices.printer import PrinterConfig
 from tastingroom.devices.receipt import build_pickup_slip
+from tastingroom.fulfilment.pickups import HandOverRefused, Pickup, hand_over, pickups
 from tastingroom.localtime import stamp
 from tastingroom.money import format_cents
-from tastingroom.pickups import HandOverRefused, Pickup, hand_over, pickups
-from tastingroom.sales import Register
-from tastingroom.staff import StaffMember
+from tastingroom.people.staff import StaffMember
+from tastingroom.selling.sales import Register
 from ui.age_check_dialog import AgeCheckDialog
 from ui.receipt_view import print_or_show
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tastingroom.catalog import Item
+from tastingroom.catalog.index import Item
 from tastingroom.money import format_cents
 
 FAVOURITES = "Favourites"

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from tastingroom.demo import seed_demo
-from tastingroom.staff import Role, list_staff
+from tastingroom.demo.winery import seed_demo
+from tastingroom.people.staff import Role, list_staff
 from tastingroom.store.database import Database
 from tastingroom.store.models import Club, ClubMembership
 
@@ -49,8 +49,8 @@ def _pickup_taken_twice(window, bridge: SyncBridge, cashier) -> None:
     picked up on the website: the Sync screen then shows the problem a manager must see."""
     from PySide6.QtWidgets import QApplication
 
-    from tastingroom.age import check_birth_date
-    from tastingroom.pickups import hand_over, pickups
+    from tastingroom.fulfilment.pickups import hand_over, pickups
+    from tastingroom.selling.age import check_birth_date
 
     db = window.register.db
     waiting = next(p for p in pickups(db) if p.waiting)

@@ -29,11 +29,12 @@ from PySide6.QtWidgets import (
 )
 
 from tastingroom import entry
+from tastingroom.catalog.favourites import FAVOURITE_COUNT, PinRefused, pinned, set_pinned
 from tastingroom.devices.printer import KINDS, PrinterError, config_from, send, test_page
 from tastingroom.entry import EntryRefused
-from tastingroom.favourites import FAVOURITE_COUNT, PinRefused, pinned, set_pinned
 from tastingroom.money import MoneyError, format_cents, percent_to_ppm, ppm_to_percent
-from tastingroom.sales import Register
+from tastingroom.people.staff import AuthError, StaffMember
+from tastingroom.selling.sales import Register
 from tastingroom.settings import (
     LIMIT_SETTINGS,
     RECEIPT_WIDTHS,
@@ -44,7 +45,6 @@ from tastingroom.settings import (
     save_tax_rates,
     tax_rates,
 )
-from tastingroom.staff import AuthError, StaffMember
 from tastingroom.winedirect.client import check_base_url
 from tastingroom.winedirect.credentials import Credentials, store_credentials
 from tastingroom.winedirect.errors import WineDirectError

@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from tastingroom import entry
-from tastingroom.cart import CustomerInfo, ShipTo
-from tastingroom.customers import one_line, saved_addresses, ship_to_customer
 from tastingroom.entry import EntryRefused
 from tastingroom.money import format_cents
+from tastingroom.people.customers import one_line, saved_addresses, ship_to_customer
+from tastingroom.selling.cart import CustomerInfo, ShipTo
 from tastingroom.settings import load_settings
 from tastingroom.store.database import Database
 from tastingroom.store.models import Customer

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tastingroom.staff import Action, StaffMember
+from tastingroom.people.staff import Action, StaffMember
 from tastingroom.status import read_status
 from tastingroom.store.database import Database
 from tastingroom.sync import problems

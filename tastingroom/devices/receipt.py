@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tastingroom.age import describe
 from tastingroom.devices.escpos_loader import escpos_printer
 from tastingroom.money import format_cents, format_rate
+from tastingroom.selling.age import describe
+from tastingroom.selling.tenders import TenderKind
 from tastingroom.settings import load_settings
 from tastingroom.store.database import Database
 from tastingroom.store.models import AgeCheck, Customer, Order, Staff
-from tastingroom.tenders import TenderKind
 
 CODE_PAGE = "CP858"
 DRAWER_PIN = 2

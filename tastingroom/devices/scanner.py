@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tastingroom.idscan import could_be_licence, looks_like_licence_part
+from tastingroom.selling.idscan import could_be_licence, looks_like_licence_part
 
 ENTER = "\r"
 TAB = "\t"

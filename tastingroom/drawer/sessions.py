@@ -50,8 +50,8 @@ from tastingroom.drawer.counts import DrawerCount
 from tastingroom.entry import EntryRefused, refused_as
 from tastingroom.localtime import stamp
 from tastingroom.money import format_cents
+from tastingroom.people.staff import Action, Approval, StaffMember, require
 from tastingroom.settings import StoreSettings, load_settings
-from tastingroom.staff import Action, Approval, StaffMember, require
 from tastingroom.store.database import Database
 from tastingroom.store.models import (
     AuditEntry,

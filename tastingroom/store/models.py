@@ -143,7 +143,7 @@ class Sku(Base):
 class PinnedFavourite(Base):
     """A SKU a manager pinned to the register's favourites, at `position` (0 first).
     Pinned tiles come before the best sellers and never move by themselves, so staff
-    can learn where they are (`tastingroom.favourites`)."""
+    can learn where they are (`tastingroom.catalog.favourites`)."""
 
     __tablename__ = "pinned_favourite"
     sku_id: Mapped[str] = mapped_column(ForeignKey("sku.id"), primary_key=True)
@@ -294,7 +294,7 @@ class Order(Base):
     status: Mapped[str] = mapped_column(String(16), default="completed")
     transaction_type: Mapped[str] = mapped_column(String(8), default="order")
     previous_order_id: Mapped[str | None] = mapped_column(ForeignKey("sale_order.id"), index=True)
-    """For a refund: the order it returns goods or money from (`tastingroom.refunds`)."""
+    """For a refund: the order it returns goods or money from (`tastingroom.selling.refunds`)."""
     exchange_id: Mapped[str | None] = mapped_column(String(36))
     """Shared by the refund and the new sale of one exchange: one receipt shows both."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -334,7 +334,7 @@ class Order(Base):
 
     __table_args__ = (
         # pickups waiting at this location, oldest first, without reading the register's
-        # own history (`tastingroom.pickups`)
+        # own history (`tastingroom.fulfilment.pickups`)
         Index("ix_sale_order_pickups", "source", "pickup_location", "picked_up_at", "created_at"),
     )
 

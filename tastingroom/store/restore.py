@@ -112,7 +112,7 @@ def restore_backup(
 def _restore_locked(folder: Path, live: Path, source: Path, now: datetime) -> RestoreResult:
     from sqlalchemy import func, select
 
-    from tastingroom.numbering import (
+    from tastingroom.selling.numbering import (
         adopt_home,
         numbering_notice,
         read_high_water,

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from tastingroom.numbering import record_high_water
+from tastingroom.selling.numbering import record_high_water
 from tastingroom.settings import load_settings
 from tastingroom.store.database import Database
 from tastingroom.store.models import SyncState, new_id

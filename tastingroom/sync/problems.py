@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tastingroom.staff import Action, Approval, StaffMember, require
+from tastingroom.people.staff import Action, Approval, StaffMember, require
 from tastingroom.store.database import Database
 from tastingroom.store.models import SyncProblem, utcnow
 

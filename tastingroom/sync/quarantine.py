@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from tastingroom.staff import Action, Approval, StaffMember, require
+from tastingroom.people.staff import Action, Approval, StaffMember, require
 from tastingroom.store.database import Database
 from tastingroom.store.models import Customer, Order, OutboxItem, utcnow
 

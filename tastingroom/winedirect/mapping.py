@@ -494,7 +494,7 @@ lost (`sync.payloads.order_payload`)."""
 REFUNDS_PER_ORDER = "many"
 """UNKNOWN: whether WineDirect accepts several Refunds against one order. Each partial
 return goes up as a Refund of its own, with its own OrderNumber, only the lines and
-quantities returned, and their amounts as charged (`tastingroom.refunds`); the sum of
+quantities returned, and their amounts as charged (`tastingroom.selling.refunds`); the sum of
 an order's Refunds never exceeds the order. The simulator accepts any number of them."""
 REFUND_RESTOCKS = True
 """UNKNOWN: whether WineDirect puts a Refund's items back into the POS inventory pool.
@@ -504,7 +504,7 @@ until someone adjusts it there (the refund's audit row names the damaged lines).
 REFUND_GIFT_CARD_RECREDITS = False
 """UNKNOWN: whether a Refund whose tender is a GiftCard (with its GiftCardCode) re-credits
 that card's balance in WineDirect. Assumed not: the register records the re-credit to
-the same code on the refund (`tastingroom.refunds`), and nothing here calls
+the same code on the refund (`tastingroom.selling.refunds`), and nothing here calls
 GiftCardService.AddGiftCardTransaction yet; until a sandbox shows which, a re-credit
 must also be made on the card in WineDirect's admin (or by a later gift-card push)."""
 WEB_ORDER_REFUNDS_AT_REGISTER = False

@@ -262,7 +262,7 @@ class ItemToSend:
 @dataclass(frozen=True)
 class TenderToSend:
     kind: str
-    """Our tender kind (`tastingroom.tenders.TenderKind` value)."""
+    """Our tender kind (`tastingroom.selling.tenders.TenderKind` value)."""
     amount_cents: int
     paid_at: datetime
     card_type: str | None = None

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 from tastingroom import drawer
-from tastingroom.demo import ring_demo_sales
-from tastingroom.staff import Role, list_staff
+from tastingroom.demo.winery import ring_demo_sales
+from tastingroom.people.staff import Role, list_staff
 from tastingroom.store.database import Database
 
 

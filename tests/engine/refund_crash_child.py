@@ -9,12 +9,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from tastingroom.refunds import RefundRefused, ReturnLine, commit_refund, load_original
-from tastingroom.sales import Register
-from tastingroom.staff import Action, Role, approve, list_staff
+from tastingroom.people.staff import Action, Role, approve, list_staff
+from tastingroom.selling.refunds import RefundRefused, ReturnLine, commit_refund, load_original
+from tastingroom.selling.sales import Register
+from tastingroom.selling.tenders import TenderInput
 from tastingroom.store.database import Database
 from tastingroom.store.models import Order
-from tastingroom.tenders import TenderInput
 
 
 def main(path: str) -> None:
@@ -40,7 +40,7 @@ def main(path: str) -> None:
                 continue
             line = next(x for x in original.lines if x.returnable)
             returns = [ReturnLine(line.line_no, 1)]
-            from tastingroom.refunds import quote_refund
+            from tastingroom.selling.refunds import quote_refund
 
             quote = quote_refund(register, order_id, returns)
             tenders = [

@@ -3,7 +3,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from tastingroom.age import (
+from tastingroom.selling.age import (
     AgeCheckError,
     Method,
     check_birth_date,

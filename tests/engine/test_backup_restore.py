@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tastingroom.cli import main
-from tastingroom.demo import ring_demo_sales
-from tastingroom.numbering import check_home, numbering_notice
+from tastingroom.demo.winery import ring_demo_sales
+from tastingroom.selling.numbering import check_home, numbering_notice
 from tastingroom.settings import load_settings
 from tastingroom.store.database import Database
 from tastingroom.store.errors import DatabaseDamaged, StoreError

@@ -3,7 +3,7 @@ the drain used it well, and a pull figure only near the fewest requests its data
 
 from __future__ import annotations
 
-from tastingroom.bench import Exchange, drain_figure, pull_figure
+from tastingroom.bench.targets import Exchange, drain_figure, pull_figure
 
 LIMIT, BATCH = 120, 25
 START = 1_800_000_000  # a window's reset, as epoch seconds: windows are 60 s apart
@@ -93,7 +93,7 @@ def test_a_pull_under_the_limit_may_not_take_much_longer_than_the_limit_implies(
 
 
 def test_the_bench_command_fails_when_a_target_is_missed(monkeypatch, capsys):
-    from tastingroom import bench
+    from tastingroom.bench import targets as bench
     from tastingroom.cli import main
 
     missed = bench.Figure("register memory", 1, None, None, "<= 138 MiB", False)

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from tastingroom.catalog import CatalogIndex, load_items
+from tastingroom.catalog.index import CatalogIndex, load_items
+from tastingroom.demo.synthetic import generate_catalog
 from tastingroom.kinds import Kind
-from tastingroom.sales import Register
+from tastingroom.selling.sales import Register
 from tastingroom.store.database import Database
-from tastingroom.synthetic import generate_catalog
 
 
 def test_search_ranks_codes_then_prefixes_then_substrings(register: Register):

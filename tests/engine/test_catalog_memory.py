@@ -12,10 +12,10 @@ import tracemalloc
 
 import pytest
 
-from tastingroom.catalog import CatalogIndex
-from tastingroom.demo import seed_demo
+from tastingroom.catalog.index import CatalogIndex
+from tastingroom.demo.synthetic import generate_catalog
+from tastingroom.demo.winery import seed_demo
 from tastingroom.store.database import Database
-from tastingroom.synthetic import generate_catalog
 
 SKUS = 20_000
 BYTES_PER_SKU = 0.3 * 1024

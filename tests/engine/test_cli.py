@@ -110,7 +110,7 @@ def test_bench_quick_reports_every_figure():
 
 def test_a_live_store_is_never_seeded_with_the_demo_and_gets_its_owner(tmp_path: Path):
     assert run("init", "--terminal-prefix", "TR2", data_dir=tmp_path).returncode == 0
-    from tastingroom.demo import is_empty
+    from tastingroom.demo.winery import is_empty
     from tastingroom.settings import load_settings
     from tastingroom.store.database import Database
 

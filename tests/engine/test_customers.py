@@ -3,8 +3,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tastingroom.cart import CartError
-from tastingroom.customers import CustomerError, NewCustomer, add_customer, search, ship_to_customer
+from tastingroom.people.customers import (
+    CustomerError,
+    NewCustomer,
+    add_customer,
+    search,
+    ship_to_customer,
+)
+from tastingroom.selling.cart import CartError
 from tastingroom.store.database import Database
 from tastingroom.store.models import Customer, OutboxItem, ShippingAddress
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tastingroom.demo import DemoError, seed_demo
+from tastingroom.demo.winery import DemoError, seed_demo
 from tastingroom.kinds import Kind
 from tastingroom.store.database import Database
 from tastingroom.store.models import Club, ClubMembership, Customer, Sku, TaxRate

@@ -10,8 +10,6 @@ import pytest
 from sqlalchemy import func, select
 
 from tastingroom import drawer
-from tastingroom.age import check_birth_date
-from tastingroom.cart import Cart
 from tastingroom.drawer import (
     DENOMINATIONS,
     CountRefused,
@@ -20,12 +18,14 @@ from tastingroom.drawer import (
     MovementKind,
     NoDrawerSession,
 )
-from tastingroom.sales import Register, SaleRefused
+from tastingroom.people.staff import Action, AuthError, approve
+from tastingroom.selling.age import check_birth_date
+from tastingroom.selling.cart import Cart
+from tastingroom.selling.sales import Register, SaleRefused
+from tastingroom.selling.tenders import TenderInput, TenderKind
 from tastingroom.settings import SettingsError, StoreSettings, save_settings
-from tastingroom.staff import Action, AuthError, approve
 from tastingroom.store.database import Database
 from tastingroom.store.models import AuditEntry, DrawerMovement, Order, Tender
-from tastingroom.tenders import TenderInput, TenderKind
 
 
 def count_of(cents: int) -> DrawerCount:

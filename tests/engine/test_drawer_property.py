@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tastingroom import drawer
-from tastingroom.age import check_birth_date
-from tastingroom.cart import Cart
 from tastingroom.drawer import DrawerError
-from tastingroom.sales import SaleRefused
-from tastingroom.staff import Action, approve
+from tastingroom.people.staff import Action, approve
+from tastingroom.selling.age import check_birth_date
+from tastingroom.selling.cart import Cart
+from tastingroom.selling.sales import SaleRefused
 from tests.engine.test_drawer import card, cash, count_of
 
 OPS = st.one_of(

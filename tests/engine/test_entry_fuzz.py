@@ -12,20 +12,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tastingroom import entry
-from tastingroom.age import check_birth_date
-from tastingroom.cart import ShipTo
-from tastingroom.customers import NewCustomer, add_customer, search
 from tastingroom.devices.receipt import build_receipt
 from tastingroom.entry import EntryRefused
-from tastingroom.orders import list_orders
-from tastingroom.pickups import pickups
-from tastingroom.pricing import Discount
-from tastingroom.sales import Register
-from tastingroom.staff import AuthError, Role, StaffMember, add_staff
+from tastingroom.fulfilment.pickups import pickups
+from tastingroom.people.customers import NewCustomer, add_customer, search
+from tastingroom.people.staff import AuthError, Role, StaffMember, add_staff
+from tastingroom.selling.age import check_birth_date
+from tastingroom.selling.cart import ShipTo
+from tastingroom.selling.orders import list_orders
+from tastingroom.selling.pricing import Discount
+from tastingroom.selling.sales import Register
+from tastingroom.selling.tenders import TenderInput, TenderKind
 from tastingroom.store.database import Database
 from tastingroom.store.models import Customer, Order
 from tastingroom.sync.payloads import order_payload
-from tastingroom.tenders import TenderInput, TenderKind
 from tastingroom.winedirect import mapping
 from tastingroom.winedirect.client import WineDirectClient
 from tastingroom.winedirect.credentials import Credentials

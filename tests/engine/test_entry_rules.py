@@ -11,19 +11,19 @@ import pytest
 from sqlalchemy import func, select
 
 from tastingroom import entry
-from tastingroom.age import AgeCheckError, check_birth_date
-from tastingroom.cart import Cart, CartError, ShipTo
-from tastingroom.customers import CustomerError, NewCustomer, add_customer, search
 from tastingroom.entry import CARD_NUMBER_MESSAGE, EntryRefused
-from tastingroom.orders import list_orders
-from tastingroom.pickups import pickups
-from tastingroom.pricing import Discount, PricingError
-from tastingroom.sales import Register, SaleRefused
+from tastingroom.fulfilment.pickups import pickups
+from tastingroom.people.customers import CustomerError, NewCustomer, add_customer, search
+from tastingroom.people.staff import Role, add_staff
+from tastingroom.selling.age import AgeCheckError, check_birth_date
+from tastingroom.selling.cart import Cart, CartError, ShipTo
+from tastingroom.selling.orders import list_orders
+from tastingroom.selling.pricing import Discount, PricingError
+from tastingroom.selling.sales import Register, SaleRefused
+from tastingroom.selling.tenders import TenderError, TenderInput, TenderKind, settle
 from tastingroom.settings import SettingsError, StoreSettings, save_settings
-from tastingroom.staff import Role, add_staff
 from tastingroom.store.database import Database
 from tastingroom.store.models import Customer, Order, Tender
-from tastingroom.tenders import TenderError, TenderInput, TenderKind, settle
 
 VISA = "4111111111111111"
 NOW = datetime(2026, 3, 14, 18, 0, tzinfo=UTC)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tastingroom.cart import Cart
-from tastingroom.favourites import favourites
+from tastingroom.catalog.favourites import favourites
 from tastingroom.kinds import Kind
-from tastingroom.sales import Register
+from tastingroom.selling.cart import Cart
+from tastingroom.selling.sales import Register
 from tastingroom.store.models import utcnow
 
 from .test_sales import adult, cash

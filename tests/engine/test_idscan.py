@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tastingroom.age import Method, check_birth_date
-from tastingroom.idscan import IdScanError, looks_like_id_scan, parse_aamva
+from tastingroom.selling.age import Method, check_birth_date
+from tastingroom.selling.idscan import IdScanError, looks_like_id_scan, parse_aamva
 from tastingroom.settings import StoreSettings
 
 

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tastingroom.idscan import (
+from tastingroom.selling.idscan import (
     IdScanError,
     could_be_licence,
     looks_like_id_scan,
@@ -463,7 +463,7 @@ def test_every_card_reads_the_same_however_it_is_typed(card: Card, variant: str)
 def test_the_licence_number_is_never_sliced_out(card: Card, monkeypatch):
     """Every value the parser takes out of the text is an element it wants; the licence
     number is stepped over, never copied (so it cannot reach a log or a screen)."""
-    import tastingroom.idscan as idscan
+    import tastingroom.selling.idscan as idscan
 
     seen: list[str] = []
     original = idscan._given

@@ -15,7 +15,7 @@ def test_engine_and_cli_load_no_pyside6():
         for m in pkgutil.walk_packages(tastingroom.__path__, "tastingroom.")
         if ".migrations" not in m.name
     )
-    assert "tastingroom.cli" in modules and "tastingroom.sales" in modules
+    assert "tastingroom.cli" in modules and "tastingroom.selling.sales" in modules
     code = (
         "import importlib, sys\n"
         f"for name in {modules!r}:\n"

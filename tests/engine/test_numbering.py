@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import select, update
 
 from tastingroom.cli import main
-from tastingroom.demo import ring_demo_sales
-from tastingroom.numbering import (
+from tastingroom.demo.winery import ring_demo_sales
+from tastingroom.selling.numbering import (
     PREFIX_ALPHABET,
     SIDECAR_NAME,
     check_home,
@@ -28,7 +28,7 @@ from tastingroom.numbering import (
     start_new_series,
     unsent_orders,
 )
-from tastingroom.sales import Register
+from tastingroom.selling.sales import Register
 from tastingroom.settings import SettingsError, StoreSettings, load_settings, save_settings
 from tastingroom.store.database import Database
 from tastingroom.store.models import AuditEntry, NumberSequence, Order, OutboxItem, utcnow

@@ -21,17 +21,17 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from tastingroom.demo.synthetic import generate_sales_history
 from tastingroom.status import read_status
 from tastingroom.store import health
 from tastingroom.store.database import Database, OpenCheck
-from tastingroom.synthetic import generate_sales_history
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 
 CHILD = """
 import sys, time
 from pathlib import Path
-from tastingroom.demo import ring_demo_sales
+from tastingroom.demo.winery import ring_demo_sales
 from tastingroom.store.database import Database
 db = Database.open(Path(sys.argv[1]))
 ring_demo_sales(db, 2, seed=3)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from tastingroom.orders import list_orders
-from tastingroom.sales import Register
+from tastingroom.selling.orders import list_orders
+from tastingroom.selling.sales import Register
 from tastingroom.store.database import Database
 from tastingroom.store.migrate import upgrade
 from tastingroom.store.models import Customer, Order

@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from tastingroom.cart import Cart
-from tastingroom.favourites import (
+from tastingroom.catalog.favourites import (
     FAVOURITE_COUNT,
     FavouritesBoard,
     PinRefused,
@@ -18,8 +17,9 @@ from tastingroom.favourites import (
     pinned,
     set_pinned,
 )
-from tastingroom.sales import Register
-from tastingroom.staff import Action, AuthError, approve
+from tastingroom.people.staff import Action, AuthError, approve
+from tastingroom.selling.cart import Cart
+from tastingroom.selling.sales import Register
 from tastingroom.store.models import AuditEntry, Order
 
 from .test_sales import adult, cash

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from tastingroom.kinds import Kind
 from tastingroom.money import apply_rate
-from tastingroom.pricing import (
+from tastingroom.selling.pricing import (
     ClubTerms,
     Discount,
     LineInput,

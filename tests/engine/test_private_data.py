@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tastingroom.demo import ring_demo_sales
-from tastingroom.staff import AuthError, Role, add_staff, sign_in
+from tastingroom.demo.winery import ring_demo_sales
+from tastingroom.people.staff import AuthError, Role, add_staff, sign_in
 from tastingroom.store.database import Database
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
@@ -99,7 +99,7 @@ def test_a_locked_out_pin_stays_locked_after_a_restart(tmp_path: Path):
 def test_demo_sales_keep_the_wal_private(tmp_path: Path):
     db = Database.open(tmp_path / "w" / "tastingroom.sqlite3")
     try:
-        from tastingroom.demo import seed_demo
+        from tastingroom.demo.winery import seed_demo
 
         seed_demo(db)
         ring_demo_sales(db, 2, seed=1)

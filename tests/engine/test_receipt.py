@@ -8,19 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from tastingroom.demo import ring_demo_sales
+from tastingroom.demo.winery import ring_demo_sales
 from tastingroom.devices.printer import PrinterConfig, PrinterError, send
 from tastingroom.devices.receipt import ReceiptError, build_receipt, drawer_kick, receipt_text
-from tastingroom.sales import Register
+from tastingroom.selling.sales import Register
 from tastingroom.store.database import Database
 
 
 def a_sale(register: Register, cashier, *codes: str, cash: bool = True):
     from datetime import date
 
-    from tastingroom.age import check_birth_date
-    from tastingroom.cart import Cart
-    from tastingroom.tenders import TenderInput, TenderKind
+    from tastingroom.selling.age import check_birth_date
+    from tastingroom.selling.cart import Cart
+    from tastingroom.selling.tenders import TenderInput, TenderKind
 
     cart = Cart(staff_id=cashier.id)
     for code in codes:

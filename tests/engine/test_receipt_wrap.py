@@ -9,8 +9,6 @@ from datetime import date
 
 import pytest
 
-from tastingroom.age import check_birth_date, check_visual
-from tastingroom.cart import Cart
 from tastingroom.devices import printer
 from tastingroom.devices.receipt import (
     build_pickup_slip,
@@ -20,13 +18,15 @@ from tastingroom.devices.receipt import (
     row,
     wrap,
 )
-from tastingroom.pricing import Discount
-from tastingroom.sales import Register
+from tastingroom.people.staff import Role, add_staff, list_staff
+from tastingroom.selling.age import check_birth_date, check_visual
+from tastingroom.selling.cart import Cart
+from tastingroom.selling.pricing import Discount
+from tastingroom.selling.sales import Register
+from tastingroom.selling.tenders import TenderInput, TenderKind
 from tastingroom.settings import SettingsError, StoreSettings, save_settings
-from tastingroom.staff import Role, add_staff, list_staff
 from tastingroom.store.database import Database
 from tastingroom.store.models import Order
-from tastingroom.tenders import TenderInput, TenderKind
 
 LONG_STAFF = "Maximiliane Alexandra Featherstonehaugh"
 REASON = "Wine club pickup party: second six-pack at the member price"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tastingroom.demo import ring_demo_sales
+from tastingroom.demo.winery import ring_demo_sales
 from tastingroom.store.database import Database
 from tests.engine import killing
 

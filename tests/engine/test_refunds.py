@@ -12,11 +12,13 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from tastingroom import drawer
-from tastingroom.age import check_birth_date
-from tastingroom.cart import Cart
 from tastingroom.drawer import DrawerCount
-from tastingroom.pricing import Discount
-from tastingroom.refunds import (
+from tastingroom.people.staff import Action, AuthError, Role, list_staff
+from tastingroom.people.staff import approve as approve_pin
+from tastingroom.selling.age import check_birth_date
+from tastingroom.selling.cart import Cart
+from tastingroom.selling.pricing import Discount
+from tastingroom.selling.refunds import (
     Disposition,
     RefundRefused,
     ReturnLine,
@@ -29,10 +31,9 @@ from tastingroom.refunds import (
     search_originals,
     share,
 )
-from tastingroom.sales import Register, SaleRefused
+from tastingroom.selling.sales import Register, SaleRefused
+from tastingroom.selling.tenders import TenderInput, TenderKind
 from tastingroom.settings import save_settings
-from tastingroom.staff import Action, AuthError, Role, list_staff
-from tastingroom.staff import approve as approve_pin
 from tastingroom.store.database import Database
 from tastingroom.store.models import (
     AuditEntry,
@@ -45,7 +46,6 @@ from tastingroom.store.models import (
     new_id,
     utcnow,
 )
-from tastingroom.tenders import TenderInput, TenderKind
 
 TABLES = (Order, OrderLine, Tender, OutboxItem, AuditEntry)
 

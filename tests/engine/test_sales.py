@@ -7,11 +7,12 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from tastingroom.age import check_birth_date, store_today, years_between
-from tastingroom.cart import Cart, CartError, ShipTo
-from tastingroom.pricing import Discount
-from tastingroom.sales import Register, SaleRefused
-from tastingroom.staff import Action, AuthError, approve
+from tastingroom.people.staff import Action, AuthError, approve
+from tastingroom.selling.age import check_birth_date, store_today, years_between
+from tastingroom.selling.cart import Cart, CartError, ShipTo
+from tastingroom.selling.pricing import Discount
+from tastingroom.selling.sales import Register, SaleRefused
+from tastingroom.selling.tenders import TenderError, TenderInput, TenderKind
 from tastingroom.store.database import Database
 from tastingroom.store.models import (
     AgeCheck,
@@ -23,7 +24,6 @@ from tastingroom.store.models import (
     Stock,
     Tender,
 )
-from tastingroom.tenders import TenderError, TenderInput, TenderKind
 
 TABLES = (Order, OrderLine, Tender, AgeCheck, OutboxItem, AuditEntry)
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tastingroom.staff import (
+from tastingroom.people.staff import (
     Action,
     AuthError,
     Role,

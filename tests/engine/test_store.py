@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event, func, select
 
-from tastingroom.demo import ring_demo_sales
+from tastingroom.demo.winery import ring_demo_sales
 from tastingroom.store import order_search
 from tastingroom.store.database import SCHEMA_REVISION, Database, DatabaseDamaged, DiskFull
 from tastingroom.store.migrate import current_revision, head_revision

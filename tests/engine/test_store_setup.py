@@ -16,12 +16,12 @@ import pytest
 from sqlalchemy import select
 
 from tastingroom import cli, store_setup
-from tastingroom.demo import seed_demo
+from tastingroom.demo.winery import seed_demo
 from tastingroom.entry import EntryRefused
-from tastingroom.numbering import SIDECAR_NAME
 from tastingroom.paths import database_path
+from tastingroom.people.staff import Role, list_staff, sign_in
+from tastingroom.selling.numbering import SIDECAR_NAME
 from tastingroom.settings import SettingsError
-from tastingroom.staff import Role, list_staff, sign_in
 from tastingroom.store.database import Database
 from tastingroom.store.errors import StoreError
 from tastingroom.store.models import Setting

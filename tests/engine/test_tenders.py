@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tastingroom.tenders import TenderError, TenderInput, TenderKind, settle
+from tastingroom.selling.tenders import TenderError, TenderInput, TenderKind, settle
 
 
 def card(amount: int) -> TenderInput:

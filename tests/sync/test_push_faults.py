@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from tastingroom.demo import ring_demo_sales
+from tastingroom.demo.winery import ring_demo_sales
 from tastingroom.kinds import Kind
 from tastingroom.store.database import Database
 from tastingroom.store.models import Order, OutboxItem, Price, Product, Sku, new_id
@@ -57,9 +57,9 @@ def test_only_accepted_orders_are_marked_sent(demo_db, simulator, engine, regist
     ring_demo_sales(demo_db, 3, seed=4)
     from datetime import date
 
-    from tastingroom.age import check_birth_date
-    from tastingroom.cart import Cart
-    from tastingroom.tenders import TenderInput, TenderKind
+    from tastingroom.selling.age import check_birth_date
+    from tastingroom.selling.cart import Cart
+    from tastingroom.selling.tenders import TenderInput, TenderKind
 
     cart = Cart(staff_id=cashier.id)
     cart.add(register.catalog.by_barcode("LOCAL-ONLY"))

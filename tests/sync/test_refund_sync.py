@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from tastingroom.age import check_birth_date
-from tastingroom.cart import Cart
-from tastingroom.refunds import ReturnLine, commit_refund, quote_refund
-from tastingroom.staff import Action, approve
+from tastingroom.people.staff import Action, approve
+from tastingroom.selling.age import check_birth_date
+from tastingroom.selling.cart import Cart
+from tastingroom.selling.refunds import ReturnLine, commit_refund, quote_refund
+from tastingroom.selling.tenders import TenderInput, TenderKind
 from tastingroom.status import read_status
-from tastingroom.tenders import TenderInput, TenderKind
 
 
 def test_a_partial_refund_is_applied_once_and_linked(

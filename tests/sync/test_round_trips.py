@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tastingroom.age import check_birth_date
-from tastingroom.cart import Cart, ShipTo
-from tastingroom.customers import NewCustomer, add_customer
-from tastingroom.demo import ring_demo_sales
-from tastingroom.pickups import HandOverRefused, hand_over, pickups
-from tastingroom.refunds import load_original
-from tastingroom.staff import Action, approve
+from tastingroom.demo.winery import ring_demo_sales
+from tastingroom.fulfilment.pickups import HandOverRefused, hand_over, pickups
+from tastingroom.people.customers import NewCustomer, add_customer
+from tastingroom.people.staff import Action, approve
+from tastingroom.selling.age import check_birth_date
+from tastingroom.selling.cart import Cart, ShipTo
+from tastingroom.selling.refunds import load_original
+from tastingroom.selling.tenders import TenderInput, TenderKind
 from tastingroom.status import end_of_day_warning, read_status
 from tastingroom.store.models import Customer, Order, OutboxItem, ShippingAddress
-from tastingroom.tenders import TenderInput, TenderKind
 
 from .conftest import make_engine, terminal
 

@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from sqlalchemy import select
 
-from tastingroom.age import check_birth_date
-from tastingroom.demo import ring_demo_sales, seed_demo
-from tastingroom.pickups import HandOverRefused, hand_over, pickups
-from tastingroom.sales import Register
-from tastingroom.staff import Role, list_staff
+from tastingroom.demo.winery import ring_demo_sales, seed_demo
+from tastingroom.fulfilment.pickups import HandOverRefused, hand_over, pickups
+from tastingroom.people.staff import Role, list_staff
+from tastingroom.selling.age import check_birth_date
+from tastingroom.selling.sales import Register
 from tastingroom.store.database import Database
 from tastingroom.store.models import Order, OutboxItem
 from tastingroom.sync.clock import FakeClock

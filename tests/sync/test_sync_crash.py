@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tastingroom.demo import ring_demo_sales
+from tastingroom.demo.winery import ring_demo_sales
 from tastingroom.store.database import Database
 from tastingroom.store.models import Order, OutboxItem
 from tastingroom.winedirect.simulator.server import Simulator

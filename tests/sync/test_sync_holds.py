@@ -16,10 +16,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text, update
 
-from tastingroom.age import check_birth_date
-from tastingroom.customers import NewCustomer, add_customer
-from tastingroom.demo import ring_demo_sales
-from tastingroom.pickups import hand_over, pickups
+from tastingroom.demo.winery import ring_demo_sales
+from tastingroom.fulfilment.pickups import hand_over, pickups
+from tastingroom.people.customers import NewCustomer, add_customer
+from tastingroom.selling.age import check_birth_date
 from tastingroom.status import end_of_day_warning, read_status
 from tastingroom.store.database import Database
 from tastingroom.store.models import Order, OutboxItem, SyncMark
@@ -153,7 +153,7 @@ def test_a_second_register_with_the_same_prefix_never_overwrites_the_first(
         assert any("TR7" in p and "new-series" in p for p in status.problems)
         assert not status.healthy
         # The manager's way out: a new series, renumbering what never left.
-        from tastingroom.numbering import start_new_series
+        from tastingroom.selling.numbering import start_new_series
 
         new_prefix = start_new_series(second, "shared prefix", renumber_unsent=True)
         engine = make_engine(second, endpoint, clock)
@@ -377,8 +377,8 @@ def test_a_pickup_handed_over_on_two_offline_registers_is_a_problem_not_sent(
             engine.run_once()
             engine.close()
         # Both go offline, and both hand it over.
-        from tastingroom.sales import Register
-        from tastingroom.staff import Role, list_staff
+        from tastingroom.people.staff import Role, list_staff
+        from tastingroom.selling.sales import Register
 
         for db in (bar, patio):
             staff = next(s for s in list_staff(db) if s.role is Role.CASHIER)

@@ -8,14 +8,14 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tastingroom.age import check_birth_date
-from tastingroom.cart import Cart
-from tastingroom.demo import ring_demo_sales
-from tastingroom.staff import Action, AuthError, approve
+from tastingroom.demo.winery import ring_demo_sales
+from tastingroom.people.staff import Action, AuthError, approve
+from tastingroom.selling.age import check_birth_date
+from tastingroom.selling.cart import Cart
+from tastingroom.selling.tenders import TenderInput, TenderKind
 from tastingroom.store.models import Order, OutboxItem
 from tastingroom.sync.engine import SyncEngine, SyncThread
 from tastingroom.sync.quarantine import QuarantineError, list_quarantined, void
-from tastingroom.tenders import TenderInput, TenderKind
 from tastingroom.winedirect.client import WineDirectClient
 from tastingroom.winedirect.simulator.server import Simulator
 

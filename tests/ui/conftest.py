@@ -68,9 +68,9 @@ def ring_cash_sale(register, cashier, code: str = "SPK21"):
     """One bottle paid in cash through the engine's own commit, age checked (born 1980)."""
     from datetime import date
 
-    from tastingroom.age import check_birth_date
-    from tastingroom.cart import Cart
-    from tastingroom.tenders import TenderInput, TenderKind
+    from tastingroom.selling.age import check_birth_date
+    from tastingroom.selling.cart import Cart
+    from tastingroom.selling.tenders import TenderInput, TenderKind
 
     cart = Cart(staff_id=cashier.id)
     cart.add(register.catalog.by_barcode(code))

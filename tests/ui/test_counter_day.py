@@ -12,8 +12,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton, QSpinBox, QWidget
 from sqlalchemy import select
 
-from tastingroom.cart import Cart
-from tastingroom.pickups import hand_over
+from tastingroom.fulfilment.pickups import hand_over
+from tastingroom.selling.cart import Cart
 from tastingroom.status import read_status
 from tastingroom.store.models import Order, OrderLine, SyncState, new_id, utcnow
 from ui.main_window import CART, MainWindow
@@ -93,7 +93,7 @@ def test_favourites_stay_put_all_day_and_a_manager_pins_the_first(
     tap(qtbot, window.clear_button)
 
     tomorrow = utcnow() + timedelta(days=1)
-    monkeypatch.setattr("tastingroom.favourites.utcnow", lambda: tomorrow)
+    monkeypatch.setattr("tastingroom.catalog.favourites.utcnow", lambda: tomorrow)
     tap(qtbot, window.grid.tab_buttons[FAVOURITES])
     assert tile_names(window)[0] == "Marinated Olives"  # new best sellers: the next day
 
@@ -258,7 +258,7 @@ def test_times_on_screen_are_the_stores_own(qtbot, signed_in: MainWindow, cashie
 
 
 def pay_cash(cents: int):
-    from tastingroom.tenders import TenderInput, TenderKind
+    from tastingroom.selling.tenders import TenderInput, TenderKind
 
     return TenderInput(TenderKind.CASH, cents)
 
@@ -321,7 +321,7 @@ def test_pickups_read_as_the_register_names_products_and_in_local_time(
 def check_adult(window: MainWindow, cashier):
     from datetime import date
 
-    from tastingroom.age import check_birth_date
+    from tastingroom.selling.age import check_birth_date
 
     return check_birth_date(window.register.settings, cashier.id, date(1971, 9, 9))
 

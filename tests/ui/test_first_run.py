@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
 from tastingroom.paths import database_path
-from tastingroom.staff import list_staff
+from tastingroom.people.staff import list_staff
 from tastingroom.store.database import Database
 from tastingroom.store_setup import SETUP_FILENAME, plan_start, training_folder
 from tastingroom.winedirect.credentials import load_credentials
@@ -373,7 +373,7 @@ def test_a_store_opens_with_its_training_store_a_tap_away(
 
     init_store(database_path(folder), terminal_prefix="BAR1")
     db = Database.open(database_path(folder))
-    from tastingroom.staff import Role
+    from tastingroom.people.staff import Role
     from tastingroom.store_setup import add_person
 
     add_person(db, OWNER, Role.OWNER, PIN, PIN)

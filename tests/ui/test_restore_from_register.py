@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from tastingroom.staff import Role, list_staff
+from tastingroom.people.staff import Role, list_staff
 from tastingroom.store.backups import DAILY, make_backup
 from ui.app import RegisterFrame, application
 

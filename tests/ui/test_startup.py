@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from tastingroom.people.staff import list_staff
 from tastingroom.settings import load_settings
-from tastingroom.staff import list_staff
 from tastingroom.store.database import Database
 from tastingroom.store.first_look import first_look
 from ui.app import RegisterFrame, application

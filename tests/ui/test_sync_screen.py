@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
-from tastingroom.demo import ring_demo_sales
+from tastingroom.demo.winery import ring_demo_sales
 from tastingroom.store.models import Order, OutboxItem
 from tastingroom.sync.engine import SyncEngine
 from tastingroom.winedirect.client import WineDirectClient

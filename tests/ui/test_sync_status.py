@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from tastingroom.age import check_birth_date
-from tastingroom.cart import Cart
+from tastingroom.selling.age import check_birth_date
+from tastingroom.selling.cart import Cart
+from tastingroom.selling.tenders import TenderInput, TenderKind
 from tastingroom.store.database import Database
-from tastingroom.tenders import TenderInput, TenderKind
 from ui.app import build_window
 from ui.sync_bridge import SyncBridge
 

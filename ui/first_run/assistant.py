@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from tastingroom import store_setup
 from tastingroom.devices.printer import PrinterError, config_from, send, test_page
-from tastingroom.numbering import generate_prefix
+from tastingroom.selling.numbering import generate_prefix
 from tastingroom.settings import RECEIPT_WIDTHS, StoreSettings
 from tastingroom.store.errors import StoreError
 from tastingroom.winedirect.credentials import Credentials

@@ -79,7 +79,7 @@ class FirstSyncBanner(QFrame):
         if pull not in SHOWN:
             return
         if pull == "orders" and self.db is not None:
-            from tastingroom.pickups import pickups
+            from tastingroom.fulfilment.pickups import pickups
 
             count = sum(p.waiting for p in pickups(self.db))
         self.counts[pull] = count

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from tastingroom.demo import demo_data, demo_people
+from tastingroom.demo.winery import demo_data, demo_people
 from tastingroom.winedirect import mapping as m
 from tastingroom.winedirect import records as r
 from tastingroom.winedirect.soap import Call, build_call, iter_parts, parse_message

@@ -16,11 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tastingroom import entry
-from tastingroom.catalog import Item
+from tastingroom.catalog.index import Item
 from tastingroom.entry import DEFAULT_LIMITS, EntryRefused, Limits, refused_as
 from tastingroom.money import format_cents
-from tastingroom.pricing import ClubTerms, Discount, LineInput, PricingError
-from tastingroom.staff import Action, Approval, require
+from tastingroom.people.staff import Action, Approval, require
+from tastingroom.selling.pricing import ClubTerms, Discount, LineInput, PricingError
 
 MAX_QUANTITY = 999
 

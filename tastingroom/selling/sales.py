@@ -26,23 +26,24 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from tastingroom import entry
-from tastingroom.age import AgeCheckResult, needs_check
-from tastingroom.cart import Cart, check_quantity
-from tastingroom.catalog import CatalogIndex
-from tastingroom.customers import customer_info
+from tastingroom.catalog.index import CatalogIndex
 from tastingroom.drawer.sessions import MovementKind, SaleDrawer
 from tastingroom.drawer.sessions import no_sale as drawer_no_sale
 from tastingroom.entry import EntryRefused, Limits, refused_as
 from tastingroom.money import format_cents
-from tastingroom.pricing import (
+from tastingroom.people.customers import customer_info
+from tastingroom.people.staff import Action, Approval, AuthError, StaffMember, require
+from tastingroom.selling.age import AgeCheckResult, needs_check
+from tastingroom.selling.cart import Cart, check_quantity
+from tastingroom.selling.pricing import (
     Discount,
     PricedCart,
     PricingContext,
     discount_share_ppm,
     price_cart,
 )
+from tastingroom.selling.tenders import Settlement, TenderInput, TenderKind, settle
 from tastingroom.settings import StoreSettings, load_settings, tax_rates
-from tastingroom.staff import Action, Approval, AuthError, StaffMember, require
 from tastingroom.store.database import Database
 from tastingroom.store.models import (
     AgeCheck,
@@ -59,10 +60,9 @@ from tastingroom.store.models import (
 )
 from tastingroom.store.prepared import Prepared
 from tastingroom.sync.outbox import OutboxKind, enqueue, outbox_row
-from tastingroom.tenders import Settlement, TenderInput, TenderKind, settle
 
 if TYPE_CHECKING:
-    from tastingroom.refunds import CommittedRefund
+    from tastingroom.selling.refunds import CommittedRefund
 
 # The sale's statements, built once: building them per sale costs more than SQLite
 # takes to run them (see `tastingroom bench`).
@@ -547,9 +547,9 @@ class Register:
         """Refund a whole sale: everything still returnable comes back to stock, and
         `refund_tenders` say how the money went back (they must add up to it exactly).
 
-        The special case of `tastingroom.refunds.commit_refund` that returns every line
+        The special case of `tastingroom.selling.refunds.commit_refund` that returns every line
         in full; the tender rules are the same (see `refunds`)."""
-        from tastingroom import refunds  # refunds builds on the register
+        from tastingroom.selling import refunds  # refunds builds on the register
 
         return refunds.refund_everything(self, order_id, staff, approval, refund_tenders)
 

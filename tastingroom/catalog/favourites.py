@@ -20,11 +20,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from tastingroom.catalog import CatalogIndex, Item
+from tastingroom.catalog.index import CatalogIndex, Item
 from tastingroom.kinds import Kind
 from tastingroom.localtime import local_day, start_of_day
+from tastingroom.people.staff import AuthError, StaffMember
 from tastingroom.settings import load_settings
-from tastingroom.staff import AuthError, StaffMember
 from tastingroom.store.database import Database
 from tastingroom.store.models import (
     AuditEntry,

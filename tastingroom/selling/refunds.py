@@ -55,18 +55,18 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tastingroom.age import AgeCheckResult
-from tastingroom.cart import Cart
 from tastingroom.drawer.sessions import MovementKind
 from tastingroom.entry import Limits, refused_as, search_text
 from tastingroom.money import format_cents, round_cents
-from tastingroom.orders import OrderRow, list_orders
-from tastingroom.sales import CommittedSale, Register, SaleRefused
-from tastingroom.staff import Action, Approval, AuthError, StaffMember, require
+from tastingroom.people.staff import Action, Approval, AuthError, StaffMember, require
+from tastingroom.selling.age import AgeCheckResult
+from tastingroom.selling.cart import Cart
+from tastingroom.selling.orders import OrderRow, list_orders
+from tastingroom.selling.sales import CommittedSale, Register, SaleRefused
+from tastingroom.selling.tenders import TenderInput, TenderKind, check_limit
 from tastingroom.store.database import Database
 from tastingroom.store.models import AuditEntry, Order, OrderLine, Tender, new_id, utcnow
 from tastingroom.sync.outbox import OutboxKind, enqueue
-from tastingroom.tenders import TenderInput, TenderKind, check_limit
 from tastingroom.winedirect.mapping import WEB_ORDER_REFUNDS_AT_REGISTER
 
 

@@ -42,19 +42,19 @@ from typing import Any
 import httpx
 from platformdirs import user_cache_dir
 
-from tastingroom.age import check_birth_date
-from tastingroom.cart import Cart
-from tastingroom.catalog import CatalogIndex
-from tastingroom.demo import ring_demo_sales, seed_demo
+from tastingroom.catalog.index import CatalogIndex
+from tastingroom.demo.synthetic import GENERATOR, generate_catalog, generate_sales_history
+from tastingroom.demo.winery import ring_demo_sales, seed_demo
 from tastingroom.kinds import Kind
-from tastingroom.sales import Register
+from tastingroom.people.staff import Role, StaffMember, list_staff
+from tastingroom.selling.age import check_birth_date
+from tastingroom.selling.cart import Cart
+from tastingroom.selling.sales import Register
+from tastingroom.selling.tenders import TenderInput, TenderKind
 from tastingroom.settings import load_settings
-from tastingroom.staff import Role, StaffMember, list_staff
 from tastingroom.store.database import BUSY_TIMEOUT_MS, SCHEMA_REVISION, Database
 from tastingroom.sync.engine import SyncEngine
 from tastingroom.sync.pull import Puller
-from tastingroom.synthetic import GENERATOR, generate_catalog, generate_sales_history
-from tastingroom.tenders import TenderInput, TenderKind
 from tastingroom.winedirect import mapping as m
 from tastingroom.winedirect.client import WineDirectClient
 from tastingroom.winedirect.credentials import Credentials
@@ -646,7 +646,7 @@ def bench_first_pull(folder: Path, web_orders: int, rate_limit: int = 0) -> list
             [
                 sys.executable,
                 "-c",
-                "from tastingroom.bench import first_pull_child; "
+                "from tastingroom.bench.targets import first_pull_child; "
                 f"first_pull_child({url!r}, {str(path)!r})",
             ],
             capture_output=True,
@@ -751,7 +751,7 @@ def run(*, quick: bool = False) -> list[Figure]:
     carts, startups = (2, 2) if quick else (10, 7)
     start_skus, start_sales = (5_000, 2_000) if quick else (100_000, 200_000)
     histories, status_runs = ((100, 2_000), 3) if quick else ((1_000, 10_000, 200_000), 7)
-    from tastingroom.bench_register import (  # Qt, offscreen
+    from tastingroom.bench.register import (  # Qt, offscreen
         bench_history,
         bench_scan,
         bench_startup,

@@ -14,9 +14,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from tastingroom import entry
-from tastingroom.cart import CustomerInfo, ShipTo
 from tastingroom.entry import EntryRefused, matches, refused_as, search_text
-from tastingroom.pricing import ClubTerms
+from tastingroom.selling.cart import CustomerInfo, ShipTo
+from tastingroom.selling.pricing import ClubTerms
 from tastingroom.store.database import Database
 from tastingroom.store.models import ClubMembership, Customer, ShippingAddress, new_id, utcnow
 from tastingroom.sync.outbox import OutboxKind, enqueue

@@ -45,7 +45,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tastingroom.sales import format_number
+from tastingroom.selling.sales import format_number
 from tastingroom.settings import load_settings
 from tastingroom.store.database import Database, fsync_folder
 from tastingroom.store.models import (

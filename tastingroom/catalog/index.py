@@ -39,7 +39,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tastingroom.kinds import Kind
-from tastingroom.pricing import LineInput
+from tastingroom.selling.pricing import LineInput
 from tastingroom.store.models import Price, Product, Sku
 
 NO_SALE = -(2**63)

@@ -18,14 +18,15 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tastingroom.age import check_birth_date
-from tastingroom.cart import Cart
 from tastingroom.kinds import Kind
 from tastingroom.money import percent_to_ppm
 from tastingroom.paths import resources_dir
-from tastingroom.sales import CommittedSale, Register
+from tastingroom.people.staff import Role, StaffMember, hash_pin
+from tastingroom.selling.age import check_birth_date
+from tastingroom.selling.cart import Cart
+from tastingroom.selling.sales import CommittedSale, Register
+from tastingroom.selling.tenders import CARD_TYPES, TenderInput, TenderKind
 from tastingroom.settings import save_settings
-from tastingroom.staff import Role, StaffMember, hash_pin
 from tastingroom.store.database import Database
 from tastingroom.store.models import (
     Club,
@@ -42,7 +43,6 @@ from tastingroom.store.models import (
     TaxRate,
     new_id,
 )
-from tastingroom.tenders import CARD_TYPES, TenderInput, TenderKind
 
 DEMO_SEED = 2026
 

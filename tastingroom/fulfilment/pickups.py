@@ -20,12 +20,12 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from tastingroom.age import AgeCheckResult, needs_check
-from tastingroom.catalog import display_name
+from tastingroom.catalog.index import display_name
 from tastingroom.entry import matches, search_text
 from tastingroom.localtime import stamp
+from tastingroom.people.staff import StaffMember
+from tastingroom.selling.age import AgeCheckResult, needs_check
 from tastingroom.settings import load_settings
-from tastingroom.staff import StaffMember
 from tastingroom.store.database import Database
 from tastingroom.store.models import (
     AgeCheck,

@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from tastingroom.bench import (
+from tastingroom.bench.targets import (
     CATALOG_BYTES_PER_SKU,
     Figure,
     _percentiles,
@@ -22,10 +22,10 @@ from tastingroom.bench import (
     cached_database,
     fresh_copy,
 )
-from tastingroom.demo import seed_demo
-from tastingroom.staff import Role, list_staff
+from tastingroom.demo.synthetic import generate_catalog
+from tastingroom.demo.winery import seed_demo
+from tastingroom.people.staff import Role, list_staff
 from tastingroom.store.database import Database
-from tastingroom.synthetic import generate_catalog
 
 RSS = (  # the child's own resident memory now, in KiB (-1 where it cannot be read)
     "def rss_kib():\n"
@@ -113,7 +113,7 @@ def bench_scan(folder: Path, skus: int, carts: int, web_orders: int) -> list[Fig
     from PySide6.QtWidgets import QApplication
 
     import ui.app
-    from tastingroom.bench import _simulator, _stop
+    from tastingroom.bench.targets import _simulator, _stop
     from tastingroom.winedirect.client import WineDirectClient
     from tastingroom.winedirect.simulator.persist import DEMO_CREDENTIALS
     from ui.app import build_window
@@ -344,7 +344,7 @@ four digits, a part shared by thousands (`HIST-0`), a name nobody has, and nothi
 def _searches(window, app, runs: int) -> tuple[list[int], int]:
     """The orders screen searched `runs` times over `SEARCHES` (the search itself and the
     table shown, as after the typing pause); the nanoseconds each, and the rows found."""
-    from tastingroom.orders import list_orders
+    from tastingroom.selling.orders import list_orders
 
     screen = window.orders
     window.show_screen(2)

@@ -1,0 +1,1 @@
+"""`tastingroom bench`: the speed and memory targets, measured against baselines."""

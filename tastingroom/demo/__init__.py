@@ -1,0 +1,1 @@
+"""The demo winery and the large generated stores the benchmarks run on."""

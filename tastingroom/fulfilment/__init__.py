@@ -1,0 +1,1 @@
+"""Fulfilment: web orders handed over at the counter (pickups)."""

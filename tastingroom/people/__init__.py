@@ -1,0 +1,1 @@
+"""People: customers at the counter, and staff with their PINs and approvals."""

@@ -47,10 +47,10 @@ def saved_sale(main: MainWindow | None) -> str | None:
     way (see the module docstring); None when it cannot say."""
     if main is None:
         return None
-    payment = main.payment_dialog
+    payment = main.selling.payment_dialog
     if payment is None or payment.sale is None:
         return None  # no sale yet, or the newest payment was never completed
-    checks = (main.age_dialog, main.pickups.age_dialog)
+    checks = (main.selling.age_dialog, main.pickups.age_dialog)
     if any(check is not None and check.isVisible() for check in checks):
         return None  # the next sale's check has begun
     return payment.sale.number

@@ -79,19 +79,19 @@ def _wrapped_receipt(window, folder: Path) -> Path:
     """A second sale: a 6-pack with a long name and a discount with a long reason, paid in
     cash; its receipt (shown on screen: the demo has no printer) wraps both."""
     register = window.register
-    window.new_sale()
+    window.selling.new_sale()
     six_pack = next(i for i in register.catalog.search("Blanc de Blancs") if i.units == 6)
-    window.add_item(six_pack)
-    window.table.selectRow(0)
-    window.discount_line()
-    discount = window.line_dialog
+    window.selling.add_item(six_pack)
+    window.selling.table.selectRow(0)
+    window.selling.discount_line()
+    discount = window.selling.line_dialog
     discount.quick(10)
     discount.reason.setCurrentText(LONG_REASON)
     discount._apply()
-    window.start_payment()
-    window.age_dialog.dob.setText("07/04/1975")
-    window.age_dialog.check_typed()
-    pay = window.payment_dialog
+    window.selling.start_payment()
+    window.selling.age_dialog.dob.setText("07/04/1975")
+    window.selling.age_dialog.check_typed()
+    pay = window.selling.payment_dialog
     pay.add_cash(pay.due_cents())
     pay.complete_sale()
     shot = _save(pay, folder / "receipt-wrapped.png")
@@ -138,7 +138,7 @@ def render(folder: Path) -> list[Path]:
             cashier = next(m for m in list_staff(db) if m.role is Role.CASHIER)
             window.signed_in(cashier)
             for code in FULL_CART:
-                window.add_item(register.catalog.by_barcode(code))
+                window.selling.add_item(register.catalog.by_barcode(code))
             with db.read() as s:
                 member = s.scalar(
                     select(ClubMembership.customer_id)
@@ -146,37 +146,37 @@ def render(folder: Path) -> list[Path]:
                     .where(Club.name == "Lune Club", ClubMembership.status == "Active")
                     .limit(1)
                 )
-            register.attach_customer(window.cart, member)
-            window.table.selectRow(2)
-            window.discount_line()
-            discount = window.line_dialog
+            register.attach_customer(window.selling.cart, member)
+            window.selling.table.selectRow(2)
+            window.selling.discount_line()
+            discount = window.selling.line_dialog
             discount.quick(10)
             discount.reason.setCurrentText("Industry")
             shots.append(_save(discount, folder / "discount.png"))
             discount._apply()
             shots.append(_save(window, folder / "register.png"))
-            window.search.setText("ros")
+            window.selling.search.setText("ros")
             shots.append(_save(window, folder / "search.png"))
-            window.search.clear()
-            window.choose_shipping()
-            ship = window.line_dialog
+            window.selling.search.clear()
+            window.selling.choose_shipping()
+            ship = window.selling.line_dialog
             ship.shipping.setText("25.00")
             shots.append(_save(ship, folder / "ship.png"))
             ship.reject()
-            window.table.selectRow(1)
-            window.change_quantity(-1)
-            window.approval_dialog._choose(next(m for m in list_staff(db) if m.can_approve))
-            shots.append(_save(window.approval_dialog, folder / "approval.png"))
-            window.approval_dialog.reject()
-            window.start_payment()
-            dialog = window.age_dialog
+            window.selling.table.selectRow(1)
+            window.selling.change_quantity(-1)
+            window.selling.approval_dialog._choose(next(m for m in list_staff(db) if m.can_approve))
+            shots.append(_save(window.selling.approval_dialog, folder / "approval.png"))
+            window.selling.approval_dialog.reject()
+            window.selling.start_payment()
+            dialog = window.selling.age_dialog
             shots.append(_save(dialog, folder / "age-check-empty.png"))
             dialog.dob.setText("03/14/2007")
             dialog.check_typed()
             shots.append(_save(dialog, folder / "age-check.png"))
             dialog.dob.setText("03/14/1979")
             dialog.check_typed()
-            pay = window.payment_dialog
+            pay = window.selling.payment_dialog
             pay.card_last4.setText("4242")
             pay.card_approval.setText("OK1234")
             pay.card_amount.setText("200.00")

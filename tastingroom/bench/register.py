@@ -67,22 +67,22 @@ def _scan_carts(window, app, codes: list[str], carts: int) -> tuple[list[int], l
     new, repeat = [], []
 
     def scan(code: str) -> int:
-        QTest.keyClicks(window.search, code)
+        QTest.keyClicks(window.selling.search, code)
         started = time.perf_counter_ns()
-        QTest.keyClick(window.search, Qt.Key.Key_Return)
-        window.table.viewport().repaint()
+        QTest.keyClick(window.selling.search, Qt.Key.Key_Return)
+        window.selling.table.viewport().repaint()
         app.processEvents()
         return time.perf_counter_ns() - started
 
     for cart in range(carts):
-        window.new_sale()
+        window.selling.new_sale()
         app.processEvents()
         chosen = [codes[(cart * CART_LINES + k) % len(codes)] for k in range(CART_LINES)]
         new.extend(scan(code) for code in chosen)
-        if window.table.rowCount() != CART_LINES:
-            raise AssertionError(f"{CART_LINES} scans made {window.table.rowCount()} lines")
+        if window.selling.table.rowCount() != CART_LINES:
+            raise AssertionError(f"{CART_LINES} scans made {window.selling.table.rowCount()} lines")
         repeat.extend(scan(code) for code in chosen)
-        if any(line.quantity != 2 for line in window.cart.lines):
+        if any(line.quantity != 2 for line in window.selling.cart.lines):
             raise AssertionError("a repeated scan did not add one more of its line")
     return new, repeat
 
@@ -308,7 +308,7 @@ def _close(window, app, db: Database) -> None:
 
 def _after_sale(window, app, runs: int) -> tuple[list[int], list[int]]:
     """Ring `runs` sales as the payment dialog commits them; for each, the UI thread's
-    time in what follows a paid sale (`MainWindow._paid`: a new sale at once, the status
+    time in what follows a paid sale (`RegisterScreen._paid`: a new sale at once, the status
     and the favourites asked of the worker), and the time until the status bar shows the
     new sale waiting to sync (the worker's read, off the UI thread)."""
     from types import SimpleNamespace
@@ -320,10 +320,10 @@ def _after_sale(window, app, runs: int) -> tuple[list[int], list[int]]:
     for _ in range(runs):
         cart, tenders, check = _sale_parts(register, staff, rng)
         sale = register.commit(cart, staff, tenders, check)
-        window.payment_dialog = SimpleNamespace(sale=sale)  # what the dialog leaves behind
+        window.selling.payment_dialog = SimpleNamespace(sale=sale)  # what the dialog leaves behind
         before = window.status_label.text()
         started = time.perf_counter_ns()
-        window._paid()
+        window.selling._paid()
         on_ui.append(time.perf_counter_ns() - started)
         deadline = time.monotonic() + 30
         while window.status_label.text() == before and time.monotonic() < deadline:
@@ -332,7 +332,7 @@ def _after_sale(window, app, runs: int) -> tuple[list[int], list[int]]:
         if window.status_label.text() == before:
             raise AssertionError("the status bar never showed the sale waiting to sync")
         until_shown.append(time.perf_counter_ns() - started)
-    window.payment_dialog = None
+    window.selling.payment_dialog = None
     return on_ui, until_shown
 
 

@@ -27,8 +27,8 @@ ONTARIO = CARDS[4]
 
 def open_check(qtbot, window: MainWindow, *codes: str) -> AgeCheckDialog:
     ring(qtbot, window, *(codes or ("PN22",)))
-    qtbot.mouseClick(window.pay_button, Qt.MouseButton.LeftButton)
-    dialog = window.age_dialog
+    qtbot.mouseClick(window.selling.pay_button, Qt.MouseButton.LeftButton)
+    dialog = window.selling.age_dialog
     qtbot.waitUntil(dialog.isVisible)
     return dialog
 
@@ -66,7 +66,7 @@ def test_the_date_field_starts_empty_and_the_check_cannot_be_skipped(qtbot, sign
     qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(dialog.dob, Qt.MouseButton.LeftButton)
     qtbot.keyClick(dialog.dob, Qt.Key.Key_Return)
-    assert dialog.result is None and dialog.isVisible() and signed_in.payment_dialog is None
+    assert dialog.result is None and dialog.isVisible() and signed_in.selling.payment_dialog is None
     assert "MM/DD/YYYY" in dialog.messages.text(BIRTH_DATE)
 
 
@@ -83,7 +83,11 @@ def test_typed_digits_count_at_once_with_or_without_separators(
     assert dialog.result.method.value == "typed_dob"
     today = date.today()
     assert dialog.result.age_years == today.year - 1979 - ((today.month, today.day) < (3, 14))
-    qtbot.waitUntil(lambda: window.payment_dialog is not None and window.payment_dialog.isVisible())
+    qtbot.waitUntil(
+        lambda: (
+            window.selling.payment_dialog is not None and window.selling.payment_dialog.isVisible()
+        )
+    )
 
 
 @pytest.mark.parametrize("typed", ["0314197", "3/14/79", "02/30/1990", "13/01/1990"])
@@ -102,7 +106,7 @@ def test_the_visual_check_is_stated_on_the_receipt_and_the_orders_screen(
     dialog = open_check(qtbot, window, "CS21")
     assert window.register.settings.visual_check_over_age == 40
     qtbot.mouseClick(dialog.visual_button, Qt.MouseButton.LeftButton)
-    pay = window.payment_dialog
+    pay = window.selling.payment_dialog
     qtbot.waitUntil(lambda: pay is not None and pay.isVisible())
     qtbot.mouseClick(pay.quick_row.itemAt(0).widget(), Qt.MouseButton.LeftButton)
     qtbot.mouseClick(pay.complete, Qt.MouseButton.LeftButton)
@@ -145,8 +149,12 @@ def test_a_licence_typed_into_the_date_field_is_read_and_never_shown(
     qtbot.waitUntil(lambda: dialog.result is not None, timeout=3_000)
     assert dialog.result.passed and dialog.result.method.value == "id_scan"
     assert dialog.dob.text() == ""
-    qtbot.waitUntil(lambda: window.payment_dialog is not None and window.payment_dialog.isVisible())
-    pay = window.payment_dialog
+    qtbot.waitUntil(
+        lambda: (
+            window.selling.payment_dialog is not None and window.selling.payment_dialog.isVisible()
+        )
+    )
+    pay = window.selling.payment_dialog
     qtbot.mouseClick(pay.quick_row.itemAt(0).widget(), Qt.MouseButton.LeftButton)
     qtbot.mouseClick(pay.complete, Qt.MouseButton.LeftButton)
     assert "Age checked: ID scanned" in pay.receipt_shown
@@ -173,30 +181,30 @@ def test_a_licence_scanned_at_the_register_never_shows_even_when_the_scanner_sta
     """Today's bug: the licence-number line flashed as "No product has the code ...". A
     stall longer than a licence may pause cuts the burst in two; neither half shows."""
     window = signed_in
-    window.search.setFocus()
-    qtbot.waitUntil(window.search.hasFocus)
+    window.selling.search.setFocus()
+    qtbot.waitUntil(window.selling.search.hasFocus)
     text = VARIANTS[variant](NEW_YORK.text)
     half = text.index("DAQ")
 
     def nothing_shows() -> None:
-        assert window.search.text() == ""
-        assert NEW_YORK.licence_number not in window.notice.text()
-        assert window.search.hasFocus()
+        assert window.selling.search.text() == ""
+        assert NEW_YORK.licence_number not in window.selling.notice.text()
+        assert window.selling.search.hasFocus()
 
-    scanner_types(qtbot, text[:half], window.search, nothing_shows)
+    scanner_types(qtbot, text[:half], window.selling.search, nothing_shows)
     qtbot.wait(int(window.scanner.detector.licence_gap_ms) + 150)  # the scanner stalls
     nothing_shows()
-    scanner_types(qtbot, text[half:], window.search, nothing_shows)
+    scanner_types(qtbot, text[half:], window.selling.search, nothing_shows)
     qtbot.wait(int(window.scanner.detector.licence_gap_ms) + 150)
     nothing_shows()
-    assert "licence" in window.notice.text()
-    assert window.table.rowCount() == 0
+    assert "licence" in window.selling.notice.text()
+    assert window.selling.table.rowCount() == 0
 
 
 def test_a_whole_licence_at_the_register_points_to_pay(qtbot, signed_in: MainWindow):
     window = signed_in
-    window.search.setFocus()
-    qtbot.waitUntil(window.search.hasFocus)
-    scanner_types(qtbot, VARIANTS["line feeds as Tab"](CALIFORNIA.text), window.search)
-    qtbot.waitUntil(lambda: "press Pay to check ID" in window.notice.text(), timeout=3_000)
-    assert window.search.text() == "" and window.search.hasFocus()
+    window.selling.search.setFocus()
+    qtbot.waitUntil(window.selling.search.hasFocus)
+    scanner_types(qtbot, VARIANTS["line feeds as Tab"](CALIFORNIA.text), window.selling.search)
+    qtbot.waitUntil(lambda: "press Pay to check ID" in window.selling.notice.text(), timeout=3_000)
+    assert window.selling.search.text() == "" and window.selling.search.hasFocus()

@@ -11,7 +11,7 @@ from ui.main_window import MainWindow
 
 
 def approve_as(qtbot, window: MainWindow, name: str, pin: str) -> None:
-    dialog = window.approval_dialog
+    dialog = window.selling.approval_dialog
     qtbot.waitUntil(dialog.isVisible)
     qtbot.mouseClick(dialog.buttons[name], Qt.MouseButton.LeftButton)
     for digit in pin:
@@ -21,24 +21,24 @@ def approve_as(qtbot, window: MainWindow, name: str, pin: str) -> None:
 
 def test_more_is_free_fewer_and_remove_need_a_manager(qtbot, signed_in: MainWindow):
     window = signed_in
-    qtbot.keyClicks(window.search, "PN22")
-    qtbot.keyClick(window.search, Qt.Key.Key_Return)
-    window.table.selectRow(0)
-    qtbot.mouseClick(window.more_button, Qt.MouseButton.LeftButton)
-    assert window.cart.lines[0].quantity == 2 and window.approval_dialog is None
+    qtbot.keyClicks(window.selling.search, "PN22")
+    qtbot.keyClick(window.selling.search, Qt.Key.Key_Return)
+    window.selling.table.selectRow(0)
+    qtbot.mouseClick(window.selling.more_button, Qt.MouseButton.LeftButton)
+    assert window.selling.cart.lines[0].quantity == 2 and window.selling.approval_dialog is None
 
-    qtbot.mouseClick(window.fewer_button, Qt.MouseButton.LeftButton)
-    dialog = window.approval_dialog
+    qtbot.mouseClick(window.selling.fewer_button, Qt.MouseButton.LeftButton)
+    dialog = window.selling.approval_dialog
     assert set(dialog.buttons) == {"Morgan Lee", "Sam Okafor"}  # cashiers cannot approve
     approve_as(qtbot, window, "Morgan Lee", "0000")
-    assert "Wrong PIN" in dialog.pad.message.text() and window.cart.lines[0].quantity == 2
+    assert "Wrong PIN" in dialog.pad.message.text() and window.selling.cart.lines[0].quantity == 2
     approve_as(qtbot, window, "Morgan Lee", "2222")
-    qtbot.waitUntil(lambda: window.cart.lines[0].quantity == 1)
+    qtbot.waitUntil(lambda: window.selling.cart.lines[0].quantity == 1)
 
-    window.table.selectRow(0)
-    qtbot.mouseClick(window.remove_button, Qt.MouseButton.LeftButton)
+    window.selling.table.selectRow(0)
+    qtbot.mouseClick(window.selling.remove_button, Qt.MouseButton.LeftButton)
     approve_as(qtbot, window, "Sam Okafor", "3333")
-    qtbot.waitUntil(lambda: window.table.rowCount() == 0)
+    qtbot.waitUntil(lambda: window.selling.table.rowCount() == 0)
     with window.register.db.read() as s:
         rows = s.scalars(select(AuditEntry).where(AuditEntry.action == "void_line")).all()
     assert len(rows) == 2 and all(r.requested_by == window.staff.id for r in rows)

@@ -16,9 +16,10 @@ from tastingroom.fulfilment.pickups import hand_over
 from tastingroom.selling.cart import Cart
 from tastingroom.status import read_status
 from tastingroom.store.models import Order, OrderLine, SyncState, new_id, utcnow
-from ui.main_window import CART, MainWindow
+from ui.main_window import MainWindow
 from ui.payment_dialog import PaymentDialog
 from ui.product_grid import FAVOURITES
+from ui.register_screen import CART
 
 from .conftest import pull_a_web_pickup, sign_in
 from .test_selling import ring
@@ -42,14 +43,18 @@ def centre(widget: QWidget) -> QPoint:
 
 
 def tile_names(window: MainWindow) -> list[str]:
-    return [tile.toolTip().split(" · ")[0] for tile in window.grid.tiles]
+    return [tile.toolTip().split(" · ")[0] for tile in window.selling.grid.tiles]
 
 
 def open_payment(qtbot, window: MainWindow) -> PaymentDialog:
     """Pay for a cart that needs no ID check (food)."""
-    tap(qtbot, window.pay_button)
-    qtbot.waitUntil(lambda: window.payment_dialog is not None and window.payment_dialog.isVisible())
-    return window.payment_dialog
+    tap(qtbot, window.selling.pay_button)
+    qtbot.waitUntil(
+        lambda: (
+            window.selling.payment_dialog is not None and window.selling.payment_dialog.isVisible()
+        )
+    )
+    return window.selling.payment_dialog
 
 
 def next_sale_button(pay: PaymentDialog) -> QPushButton:
@@ -61,12 +66,12 @@ def sell_olives(qtbot, window: MainWindow, quantity: int) -> None:
     ring(qtbot, window, "FOOD-OLIVE")
     tap(
         qtbot,
-        window.table.viewport(),
-        window.table.visualItemRect(window.table.item(0, 0)).center(),
+        window.selling.table.viewport(),
+        window.selling.table.visualItemRect(window.selling.table.item(0, 0)).center(),
     )
     for _ in range(quantity - 1):
-        tap(qtbot, window.more_button)  # the same button again and again: every tap counts
-    assert window.cart.lines[0].quantity == quantity
+        tap(qtbot, window.selling.more_button)  # the same button again and again: every tap counts
+    assert window.selling.cart.lines[0].quantity == quantity
     pay = open_payment(qtbot, window)
     tap(qtbot, pay.quick_row.itemAt(0).widget())
     tap(qtbot, pay.complete)
@@ -83,18 +88,18 @@ def test_favourites_stay_put_all_day_and_a_manager_pins_the_first(
 ):
     window = signed_in
     morning = tile_names(window)
-    first_tile = window.grid.tiles[0]
+    first_tile = window.selling.grid.tiles[0]
     assert morning[0] == "Bubbles Flight" and "Marinated Olives" not in morning
 
     sell_olives(qtbot, window, 12)  # today's best seller by far
-    assert tile_names(window) == morning and window.grid.tiles[0] is first_tile
-    tap(qtbot, window.grid.tiles[0])  # muscle memory: the first tile is still the flight
-    assert [line.item.name for line in window.cart.lines] == ["Bubbles Flight"]
-    tap(qtbot, window.clear_button)
+    assert tile_names(window) == morning and window.selling.grid.tiles[0] is first_tile
+    tap(qtbot, window.selling.grid.tiles[0])  # muscle memory: the first tile is still the flight
+    assert [line.item.name for line in window.selling.cart.lines] == ["Bubbles Flight"]
+    tap(qtbot, window.selling.clear_button)
 
     tomorrow = utcnow() + timedelta(days=1)
     monkeypatch.setattr("tastingroom.catalog.favourites.utcnow", lambda: tomorrow)
-    tap(qtbot, window.grid.tab_buttons[FAVOURITES])
+    tap(qtbot, window.selling.grid.tab_buttons[FAVOURITES])
     assert tile_names(window)[0] == "Marinated Olives"  # new best sellers: the next day
 
     window.lock()
@@ -123,24 +128,24 @@ def test_favourites_stay_put_all_day_and_a_manager_pins_the_first(
 
 def test_enter_adds_the_highlighted_result(qtbot, signed_in: MainWindow):
     window = signed_in
-    results = window.results
-    qtbot.keyClicks(window.search, "ros", delay=60)  # a person typing
+    results = window.selling.results
+    qtbot.keyClicks(window.selling.search, "ros", delay=60)  # a person typing
     assert results.count() > 2 and results.currentRow() == 0
     assert results.currentItem().isSelected()  # shown highlighted as soon as it appears
     second = results.item(1).data(Qt.ItemDataRole.UserRole)
 
-    qtbot.keyClick(window.search, Qt.Key.Key_Down)
-    assert results.currentRow() == 1 and window.search.hasFocus()
-    qtbot.keyClick(window.search, Qt.Key.Key_Return)
-    assert [line.item for line in window.cart.lines] == [second]
-    assert window.search.text() == ""
+    qtbot.keyClick(window.selling.search, Qt.Key.Key_Down)
+    assert results.currentRow() == 1 and window.selling.search.hasFocus()
+    qtbot.keyClick(window.selling.search, Qt.Key.Key_Return)
+    assert [line.item for line in window.selling.cart.lines] == [second]
+    assert window.selling.search.text() == ""
 
-    qtbot.keyClicks(window.search, "glass of", delay=60)
+    qtbot.keyClicks(window.selling.search, "glass of", delay=60)
     assert results.currentRow() == 0
-    qtbot.keyClick(window.search, Qt.Key.Key_Up)  # already at the top: stays
+    qtbot.keyClick(window.selling.search, Qt.Key.Key_Up)  # already at the top: stays
     first = results.item(0).data(Qt.ItemDataRole.UserRole)
-    qtbot.keyClick(window.search, Qt.Key.Key_Return)
-    assert [line.item for line in window.cart.lines] == [second, first]
+    qtbot.keyClick(window.selling.search, Qt.Key.Key_Return)
+    assert [line.item for line in window.selling.cart.lines] == [second, first]
 
 
 # --- 3. a second tap is not replayed onto what moved under the finger ------------------
@@ -172,7 +177,7 @@ def test_a_double_tap_on_quick_cash_pays_once_and_adds_no_card(qtbot, signed_in:
     window.tap_guard.clock = lambda: later  # the cashier reads the change, then taps on purpose
     tap_screen(qtbot, pay, done_spot)
     qtbot.waitUntil(lambda: not pay.isVisible())
-    assert window.table.rowCount() == 0
+    assert window.selling.table.rowCount() == 0
 
 
 # --- 4. messages beside their cause, gone with it; the PIN pad holds still ---------------
@@ -180,39 +185,48 @@ def test_a_double_tap_on_quick_cash_pays_once_and_adds_no_card(qtbot, signed_in:
 
 def test_messages_appear_beside_their_cause_and_go_with_it(qtbot, signed_in: MainWindow):
     window = signed_in
-    cart_word = window.messages.labels[CART]
-    buttons = (window.pay_button, window.more_button, window.ship_button, window.clear_button)
+    cart_word = window.selling.messages.labels[CART]
+    buttons = (
+        window.selling.pay_button,
+        window.selling.more_button,
+        window.selling.ship_button,
+        window.selling.clear_button,
+    )
     where = [b.mapToGlobal(QPoint(0, 0)) for b in buttons]
 
-    tap(qtbot, window.pay_button)
+    tap(qtbot, window.selling.pay_button)
     assert cart_word.isVisible() and cart_word.text() == "The cart is empty."
-    assert window.notice.text() == ""  # not under the products, across the screen
+    assert window.selling.notice.text() == ""  # not under the products, across the screen
     word = cart_word.mapToGlobal(QPoint(0, 0))
-    assert word.x() == window.table.mapToGlobal(QPoint(0, 0)).x()  # in the cart's column...
-    assert word.y() < window.more_button.mapToGlobal(QPoint(0, 0)).y()  # ...above its buttons
+    assert word.x() == window.selling.table.mapToGlobal(QPoint(0, 0)).x()  # in the cart's column...
+    assert (
+        word.y() < window.selling.more_button.mapToGlobal(QPoint(0, 0)).y()
+    )  # ...above its buttons
     assert [b.mapToGlobal(QPoint(0, 0)) for b in buttons] == where  # nothing moved
 
     ring(qtbot, window, "FOOD-OLIVE")
     assert not cart_word.isVisible()  # the cart is not empty any more
 
-    window.table.setCurrentCell(-1, -1)
-    tap(qtbot, window.pack_button)
+    window.selling.table.setCurrentCell(-1, -1)
+    tap(qtbot, window.selling.pack_button)
     assert cart_word.text() == "Tap a line in the cart first."
     tap(
         qtbot,
-        window.table.viewport(),
-        window.table.visualItemRect(window.table.item(0, 0)).center(),
+        window.selling.table.viewport(),
+        window.selling.table.visualItemRect(window.selling.table.item(0, 0)).center(),
     )
     assert not cart_word.isVisible()
-    tap(qtbot, window.pack_button)
+    tap(qtbot, window.selling.pack_button)
     assert cart_word.text() == "Marinated Olives is sold one way only."
     assert [b.mapToGlobal(QPoint(0, 0)) for b in buttons] == where
 
-    qtbot.keyClicks(window.search, "zzz", delay=60)
-    assert window.notice.text() == "Nothing matches “zzz”." and not cart_word.isVisible()
-    assert window.notice.mapToGlobal(QPoint(0, 0)).x() < word.x()  # under the search's column
-    window.search.clear()
-    assert window.notice.text() == ""
+    qtbot.keyClicks(window.selling.search, "zzz", delay=60)
+    assert window.selling.notice.text() == "Nothing matches “zzz”." and not cart_word.isVisible()
+    assert (
+        window.selling.notice.mapToGlobal(QPoint(0, 0)).x() < word.x()
+    )  # under the search's column
+    window.selling.search.clear()
+    assert window.selling.notice.text() == ""
 
 
 def test_the_pin_pad_keeps_its_keys_in_place_when_it_speaks(qtbot, window: MainWindow):

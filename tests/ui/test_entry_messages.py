@@ -36,13 +36,13 @@ def test_payment_refusals_show_under_their_row(qtbot, signed_in: MainWindow):
     window = signed_in
     ring(qtbot, window, "PN22")
     check_age(qtbot, window, 1980)
-    pay = window.payment_dialog
+    pay = window.selling.payment_dialog
     qtbot.waitUntil(lambda: pay is not None and pay.isVisible())
 
     qtbot.keyClicks(pay.tip, "5000")
     qtbot.keyClick(pay.tip, Qt.Key.Key_Return)
     assert shown(pay, "tip") == "A tip cannot be more than $1,000.00 (store limit)."
-    assert window.cart.tip_cents == 0 and pay.message.text() == ""
+    assert window.selling.cart.tip_cents == 0 and pay.message.text() == ""
 
     qtbot.keyClicks(pay.gift_code, "4111.1111.1111.1111")
     qtbot.keyClicks(pay.gift_amount, "10")
@@ -61,7 +61,7 @@ def test_payment_refusals_show_under_their_row(qtbot, signed_in: MainWindow):
 
     pay.tip.setText("5")
     qtbot.keyClick(pay.tip, Qt.Key.Key_Return)
-    assert window.cart.tip_cents == 500 and not pay.messages.labels[CASH].isVisible()
+    assert window.selling.cart.tip_cents == 500 and not pay.messages.labels[CASH].isVisible()
     tap(qtbot, pay.quick_row.itemAt(0).widget())
     tap(qtbot, pay.complete)
     assert pay.sale is not None and pay.sale.priced.tip_cents == 500
@@ -70,8 +70,8 @@ def test_payment_refusals_show_under_their_row(qtbot, signed_in: MainWindow):
 def test_a_new_customer_is_refused_under_the_field_and_not_saved(qtbot, signed_in: MainWindow):
     window = signed_in
     before = customers(window)
-    tap(qtbot, window.customer_button)
-    dialog = window.customer_dialog
+    tap(qtbot, window.selling.customer_button)
+    dialog = window.selling.customer_dialog
     qtbot.waitUntil(dialog.isVisible)
     dialog.first.setText("A" * 10_000)
     assert len(dialog.first.text()) == 50  # the field holds what the engine keeps
@@ -92,13 +92,13 @@ def test_a_new_customer_is_refused_under_the_field_and_not_saved(qtbot, signed_i
 def test_a_price_above_the_limit_keeps_the_price_dialog_open(qtbot, signed_in: MainWindow):
     window = signed_in
     ring(qtbot, window, "PN22")
-    window.table.selectRow(0)
-    tap(qtbot, window.price_button)
-    dialog = window.line_dialog
+    window.selling.table.selectRow(0)
+    tap(qtbot, window.selling.price_button)
+    dialog = window.selling.line_dialog
     qtbot.keyClicks(dialog.value, "100000")
     tap(qtbot, dialog.apply)
     assert dialog.message.text() == "A price cannot be more than $10,000.00 (store limit)."
-    assert dialog.isVisible() and window.approval_dialog is None
+    assert dialog.isVisible() and window.selling.approval_dialog is None
 
 
 def test_a_card_number_in_a_discount_reason_is_refused_under_the_reason(
@@ -106,23 +106,23 @@ def test_a_card_number_in_a_discount_reason_is_refused_under_the_reason(
 ):
     window = signed_in
     ring(qtbot, window, "PN22")
-    window.table.selectRow(0)
-    tap(qtbot, window.discount_button)
-    dialog = window.line_dialog
+    window.selling.table.selectRow(0)
+    tap(qtbot, window.selling.discount_button)
+    dialog = window.selling.line_dialog
     qtbot.keyClicks(dialog.value, "10")
     dialog.reason.setCurrentText("comp 4111-1111-1111-1111")
     tap(qtbot, dialog.apply)
     assert shown(dialog, "reason") == CARD_NUMBER_MESSAGE
-    assert dialog.isVisible() and window.cart.lines[0].discount is None
+    assert dialog.isVisible() and window.selling.cart.lines[0].discount is None
 
 
 def test_a_date_of_birth_226_years_ago_is_refused_under_the_date(qtbot, signed_in: MainWindow):
     window = signed_in
     ring(qtbot, window, "PN22")
     check_age(qtbot, window, 1800)
-    dialog = window.age_dialog
+    dialog = window.selling.age_dialog
     assert "more than 120 years ago is a typo" in shown(dialog, "birth_date")
-    assert dialog.isVisible() and dialog.result is None and window.payment_dialog is None
+    assert dialog.isVisible() and dialog.result is None and window.selling.payment_dialog is None
     dialog.dob.setText("05/17/1980")
     tap(qtbot, dialog.check_button)
     assert dialog.result.passed and not dialog.messages.labels["birth_date"].isVisible()
@@ -131,8 +131,8 @@ def test_a_date_of_birth_226_years_ago_is_refused_under_the_date(qtbot, signed_i
 def test_the_ship_dialog_says_what_is_wrong_under_each_field(qtbot, signed_in: MainWindow):
     window = signed_in
     ring(qtbot, window, "PN22")
-    tap(qtbot, window.ship_button)
-    dialog = window.line_dialog
+    tap(qtbot, window.selling.ship_button)
+    dialog = window.selling.line_dialog
     qtbot.waitUntil(dialog.isVisible)
     for name, value in (
         ("first", "Ana"),
@@ -151,10 +151,10 @@ def test_the_ship_dialog_says_what_is_wrong_under_each_field(qtbot, signed_in: M
     dialog.shipping.setText("25")
     tap(qtbot, dialog.ship)
     assert "cannot be printed or sent (U+001B)" in shown(dialog, "address")
-    assert dialog.isVisible() and window.cart.ship_to is None
+    assert dialog.isVisible() and window.selling.cart.ship_to is None
     dialog.fields["address"].setText("1 Pike St")
     tap(qtbot, dialog.ship)
-    assert window.cart.ship_to.shipping_cents == 2500
+    assert window.selling.cart.ship_to.shipping_cents == 2500
 
 
 def test_a_manager_sets_the_limits(qtbot, window: MainWindow):
@@ -183,11 +183,11 @@ def test_a_saved_address_the_rules_refuse_is_said_in_the_dialog(qtbot, signed_in
         guest.city = "Napa\x07"  # as a pull might have left it
         guest_id = guest.id
     ring(qtbot, window, "PN22")
-    window.register.attach_customer(window.cart, guest_id)
-    tap(qtbot, window.ship_button)
-    dialog = window.line_dialog
+    window.register.attach_customer(window.selling.cart, guest_id)
+    tap(qtbot, window.selling.ship_button)
+    dialog = window.selling.line_dialog
     qtbot.waitUntil(dialog.isVisible)
     tap(qtbot, dialog.choices["home"])
     tap(qtbot, dialog.ship)
     assert "The city holds a character that cannot be printed" in dialog.message.text()
-    assert dialog.isVisible() and window.cart.ship_to is None
+    assert dialog.isVisible() and window.selling.cart.ship_to is None

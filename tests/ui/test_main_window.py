@@ -10,34 +10,36 @@ from PySide6.QtCore import Qt
 def test_window_opens_searches_and_prices_a_cart(qtbot, signed_in, tmp_path: Path):
     window = signed_in
     assert "Vallée Lune Winery" in window.windowTitle()
-    assert window.browse.currentWidget() is window.grid  # favourites before anything is typed
-    assert window.grid.tiles
+    assert (
+        window.selling.browse.currentWidget() is window.selling.grid
+    )  # favourites before anything is typed
+    assert window.selling.grid.tiles
 
-    qtbot.keyClicks(window.search, "pinot", delay=60)  # a person typing
-    assert window.browse.currentWidget() is window.results
-    first = window.results.item(0).text()
+    qtbot.keyClicks(window.selling.search, "pinot", delay=60)  # a person typing
+    assert window.selling.browse.currentWidget() is window.selling.results
+    first = window.selling.results.item(0).text()
     assert "Pinot" in first
-    with qtbot.waitSignal(window.sig_cart_changed):
-        qtbot.keyClick(window.search, Qt.Key.Key_Return)
-    assert window.table.rowCount() == 1
-    assert window.search.text() == ""
+    with qtbot.waitSignal(window.selling.sig_cart_changed):
+        qtbot.keyClick(window.selling.search, Qt.Key.Key_Return)
+    assert window.selling.table.rowCount() == 1
+    assert window.selling.search.text() == ""
 
-    qtbot.keyClicks(window.search, "FEE-TASTE")
-    qtbot.keyClick(window.search, Qt.Key.Key_Return)
-    assert window.table.rowCount() == 2
-    assert window.total.text().startswith("Total $")
-    assert "Tax" in window.totals.text()
+    qtbot.keyClicks(window.selling.search, "FEE-TASTE")
+    qtbot.keyClick(window.selling.search, Qt.Key.Key_Return)
+    assert window.selling.table.rowCount() == 2
+    assert window.selling.total.text().startswith("Total $")
+    assert "Tax" in window.selling.totals.text()
 
-    qtbot.keyClicks(window.search, "no-such-wine", delay=60)
-    assert "Nothing matches" in window.notice.text()
-    window.search.clear()
-    qtbot.keyClicks(window.search, "9999999999999")  # a scanner's burst
-    qtbot.keyClick(window.search, Qt.Key.Key_Return)
-    assert "No product has the code" in window.notice.text()
-    assert window.search.text() == ""  # the burst never reached the search field
-    assert window.table.rowCount() == 2  # an unknown code changes nothing
+    qtbot.keyClicks(window.selling.search, "no-such-wine", delay=60)
+    assert "Nothing matches" in window.selling.notice.text()
+    window.selling.search.clear()
+    qtbot.keyClicks(window.selling.search, "9999999999999")  # a scanner's burst
+    qtbot.keyClick(window.selling.search, Qt.Key.Key_Return)
+    assert "No product has the code" in window.selling.notice.text()
+    assert window.selling.search.text() == ""  # the burst never reached the search field
+    assert window.selling.table.rowCount() == 2  # an unknown code changes nothing
 
-    qtbot.mouseClick(window.clear_button, Qt.MouseButton.LeftButton)
-    assert window.table.rowCount() == 0
-    assert window.total.text() == "$0.00"
+    qtbot.mouseClick(window.selling.clear_button, Qt.MouseButton.LeftButton)
+    assert window.selling.table.rowCount() == 0
+    assert window.selling.total.text() == "$0.00"
     assert window.grab().save(str(tmp_path / "main.png"))

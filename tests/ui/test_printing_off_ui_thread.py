@@ -99,13 +99,15 @@ class Ticks:
 
 def set_printer(window: MainWindow, printer: PrinterConfig) -> None:
     """What saving the printer in Settings does (with a short timeout for the test)."""
-    window.printer = window.pickups.printer = window.orders.printer = printer
+    window.printer = window.selling.printer = window.pickups.printer = window.orders.printer = (
+        printer
+    )
 
 
 def pay_cash(qtbot, window: MainWindow):
     ring(qtbot, window, "PN22")
     check_age(qtbot, window, 1980)
-    pay = window.payment_dialog
+    pay = window.selling.payment_dialog
     qtbot.waitUntil(lambda: pay is not None and pay.isVisible())
     qtbot.mouseClick(pay.quick_row.itemAt(0).widget(), LEFT)
     return pay

@@ -91,7 +91,7 @@ def test_a_manager_restores_a_backup_and_the_register_opens_on_it(qtbot, frame: 
 
     sign_in(qtbot, frame.main, "Alex Rivera", "1111")  # everyone signs in again
     assert frame.main.staff is not None
-    assert "Order numbers now start from TR1_2-000001" in frame.main.notice.text()
+    assert "Order numbers now start from TR1_2-000001" in frame.main.selling.notice.text()
     next_sale = ring_cash_sale(frame.main.register, cashier)
     assert next_sale.number == "TR1_2-000001"  # a new series: no number is issued twice
     assert next_sale.number not in {before.number, after.number}

@@ -18,8 +18,8 @@ LICENCE = (
 
 def ring(qtbot, window: MainWindow, *queries: str) -> None:
     for query in queries:
-        qtbot.keyClicks(window.search, query)
-        qtbot.keyClick(window.search, Qt.Key.Key_Return)
+        qtbot.keyClicks(window.selling.search, query)
+        qtbot.keyClick(window.selling.search, Qt.Key.Key_Return)
 
 
 def orders(window: MainWindow) -> int:
@@ -28,8 +28,8 @@ def orders(window: MainWindow) -> int:
 
 
 def check_age(qtbot, window: MainWindow, year: int) -> None:
-    qtbot.mouseClick(window.pay_button, Qt.MouseButton.LeftButton)
-    dialog = window.age_dialog
+    qtbot.mouseClick(window.selling.pay_button, Qt.MouseButton.LeftButton)
+    dialog = window.selling.age_dialog
     qtbot.waitUntil(lambda: dialog.isVisible())
     qtbot.mouseClick(dialog.dob, Qt.MouseButton.LeftButton)
     qtbot.keyClicks(dialog.dob, f"05/17/{year}")
@@ -41,7 +41,7 @@ def test_cash_sale_with_change(qtbot, signed_in: MainWindow):
     window = signed_in
     ring(qtbot, window, "PN22", "FEE-TASTE")
     check_age(qtbot, window, 1980)
-    pay = window.payment_dialog
+    pay = window.selling.payment_dialog
     qtbot.waitUntil(lambda: pay is not None and pay.isVisible())
     total = pay.total_cents()
     qtbot.keyClicks(pay.cash_amount, "100")
@@ -55,7 +55,7 @@ def test_cash_sale_with_change(qtbot, signed_in: MainWindow):
         pay.findChild(type(pay.complete), "") or pay.complete, Qt.MouseButton.LeftButton
     )
     pay.accept()
-    assert window.table.rowCount() == 0  # ready for the next guest
+    assert window.selling.table.rowCount() == 0  # ready for the next guest
     with window.register.db.read() as s:
         [tender] = s.scalars(select(Tender)).all()
     assert (tender.kind, tender.amount_cents, tender.change_cents) == (
@@ -69,7 +69,7 @@ def test_split_tender(qtbot, signed_in: MainWindow):
     window = signed_in
     ring(qtbot, window, "CS21", "MER-TOTE")
     check_age(qtbot, window, 1966)
-    pay = window.payment_dialog
+    pay = window.selling.payment_dialog
     qtbot.waitUntil(lambda: pay is not None and pay.isVisible())
     qtbot.keyClicks(pay.card_last4, "4242")
     qtbot.keyClicks(pay.card_approval, "OK1234")
@@ -90,9 +90,9 @@ def test_under_age_is_refused_and_nothing_is_sold(qtbot, signed_in: MainWindow):
     window = signed_in
     ring(qtbot, window, "ROS24")
     check_age(qtbot, window, 2010)
-    dialog = window.age_dialog
+    dialog = window.selling.age_dialog
     assert "legal age is 21" in dialog.message.text()
-    assert dialog.isVisible() and window.payment_dialog is None
+    assert dialog.isVisible() and window.selling.payment_dialog is None
     dialog.reject()
     assert orders(window) == 0
 
@@ -100,8 +100,8 @@ def test_under_age_is_refused_and_nothing_is_sold(qtbot, signed_in: MainWindow):
 def test_a_scanned_licence_passes_the_age_check(qtbot, signed_in: MainWindow):
     window = signed_in
     ring(qtbot, window, "GEW23")
-    qtbot.mouseClick(window.pay_button, Qt.MouseButton.LeftButton)
-    dialog = window.age_dialog
+    qtbot.mouseClick(window.selling.pay_button, Qt.MouseButton.LeftButton)
+    dialog = window.selling.age_dialog
     qtbot.waitUntil(lambda: dialog.isVisible())
     # A 2D scanner in keyboard mode: line breaks come as Enter, the RS character is lost,
     # and focus is wherever it happens to be (here the date field).
@@ -114,7 +114,11 @@ def test_a_scanned_licence_passes_the_age_check(qtbot, signed_in: MainWindow):
     qtbot.waitUntil(lambda: dialog.result is not None, timeout=5_000)
     assert dialog.result.passed
     assert dialog.result.method.value == "id_scan"
-    qtbot.waitUntil(lambda: window.payment_dialog is not None and window.payment_dialog.isVisible())
+    qtbot.waitUntil(
+        lambda: (
+            window.selling.payment_dialog is not None and window.selling.payment_dialog.isVisible()
+        )
+    )
 
 
 def test_wrong_pin_and_locking(qtbot, window: MainWindow):
@@ -123,7 +127,7 @@ def test_wrong_pin_and_locking(qtbot, window: MainWindow):
     assert "Wrong PIN" in window.lock_screen.pad.message.text()
     sign_in(qtbot, window, "Morgan Lee", "2222")
     assert window.pages.currentIndex() == 1 and window.staff.name == "Morgan Lee"
-    qtbot.mouseClick(window.lock_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.selling.lock_button, Qt.MouseButton.LeftButton)
     assert window.pages.currentIndex() == 0 and window.staff is None
 
 
@@ -137,15 +141,17 @@ def test_quick_cash_offers_what_guests_hand_over():
 
 def test_a_scan_lands_in_the_cart_whatever_has_focus(qtbot, signed_in: MainWindow):
     window = signed_in
-    window.table.setFocus()
+    window.selling.table.setFocus()
     barcode = window.register.catalog.by_barcode("PN22").barcode
-    qtbot.keyClicks(window.table, barcode)
-    qtbot.keyClick(window.table, Qt.Key.Key_Return)
-    assert window.table.rowCount() == 1 and "Pinot" in window.table.item(0, 0).text()
-    window.search.setFocus()
-    qtbot.keyClicks(window.search, "rose", delay=60)  # a person typing is not a scan
-    qtbot.waitUntil(lambda: window.search.text() == "rose")
-    assert window.table.rowCount() == 1
+    qtbot.keyClicks(window.selling.table, barcode)
+    qtbot.keyClick(window.selling.table, Qt.Key.Key_Return)
+    assert (
+        window.selling.table.rowCount() == 1 and "Pinot" in window.selling.table.item(0, 0).text()
+    )
+    window.selling.search.setFocus()
+    qtbot.keyClicks(window.selling.search, "rose", delay=60)  # a person typing is not a scan
+    qtbot.waitUntil(lambda: window.selling.search.text() == "rose")
+    assert window.selling.table.rowCount() == 1
 
 
 def test_a_club_members_discounted_sale(qtbot, signed_in: MainWindow):
@@ -162,20 +168,20 @@ def test_a_club_members_discounted_sale(qtbot, signed_in: MainWindow):
             .limit(1)
         )
     ring(qtbot, window, "CS21", "FEE-TASTE")
-    before = window.total.text()
-    qtbot.mouseClick(window.customer_button, Qt.MouseButton.LeftButton)
-    dialog = window.customer_dialog
+    before = window.selling.total.text()
+    qtbot.mouseClick(window.selling.customer_button, Qt.MouseButton.LeftButton)
+    dialog = window.selling.customer_dialog
     qtbot.waitUntil(dialog.isVisible)
     qtbot.keyClicks(dialog.query, member.email, delay=20)
     qtbot.waitUntil(lambda: dialog.results.count() == 1)
     assert "Lune Club Reserve" in dialog.results.item(0).text()
     qtbot.keyClick(dialog.results, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: "Lune Club Reserve" in window.customer_label.text())
-    assert window.total.text() != before
-    assert "Lune Club Reserve 20% off" in window.table.item(0, 3).text()
-    assert "waived for club members" in window.table.item(1, 3).text()
+    qtbot.waitUntil(lambda: "Lune Club Reserve" in window.selling.customer_label.text())
+    assert window.selling.total.text() != before
+    assert "Lune Club Reserve 20% off" in window.selling.table.item(0, 3).text()
+    assert "waived for club members" in window.selling.table.item(1, 3).text()
     check_age(qtbot, window, 1970)
-    pay = window.payment_dialog
+    pay = window.selling.payment_dialog
     qtbot.waitUntil(lambda: pay is not None and pay.isVisible())
     qtbot.mouseClick(pay.quick_row.itemAt(0).widget(), Qt.MouseButton.LeftButton)
     qtbot.mouseClick(pay.complete, Qt.MouseButton.LeftButton)

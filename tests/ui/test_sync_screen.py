@@ -40,7 +40,7 @@ def test_refused_orders_are_listed_with_the_reason_and_voided(qtbot, signed_in: 
         s.scalar(select(OutboxItem).where(OutboxItem.state == "pending")).state = "quarantined"
     screen.reload()
     qtbot.mouseClick(screen.void_button, Qt.MouseButton.LeftButton)
-    window.approval_dialog = screen.approval_dialog
+    window.selling.approval_dialog = screen.approval_dialog
     approve_as(qtbot, window, "Morgan Lee", "2222")
     qtbot.waitUntil(lambda: screen.list.count() == 0)
     with db.read() as s:
@@ -75,7 +75,7 @@ def test_a_sync_problem_is_a_warning_in_the_status_bar_and_a_manager_closes_it(
     window.resize(1280, 800)
     window.grab().save(str(tmp_path / "sync-problem.png"))
     qtbot.mouseClick(screen.acknowledge_button, Qt.MouseButton.LeftButton)
-    window.approval_dialog = screen.approval_dialog
+    window.selling.approval_dialog = screen.approval_dialog
     approve_as(qtbot, window, "Morgan Lee", "2222")
     qtbot.waitUntil(lambda: screen.problem_list.count() == 0)
     assert "Closed" in screen.message.text()

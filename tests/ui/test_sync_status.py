@@ -70,13 +70,13 @@ def test_a_shipped_sale_shows_its_tracking_number_once_winedirect_ships_it(
         ring(qtbot, window, "CS21")
         with demo_db.read() as s:
             guest = s.scalar(select(Customer).where(Customer.state == "WA").limit(1))
-        window.register.attach_customer(window.cart, guest.id)
-        qtbot.mouseClick(window.ship_button, Qt.MouseButton.LeftButton)
-        ship = window.line_dialog
+        window.register.attach_customer(window.selling.cart, guest.id)
+        qtbot.mouseClick(window.selling.ship_button, Qt.MouseButton.LeftButton)
+        ship = window.selling.line_dialog
         ship.shipping.setText("18.50")
         qtbot.mouseClick(ship.ship, Qt.MouseButton.LeftButton)
         check_age(qtbot, window, 1968)
-        pay = window.payment_dialog
+        pay = window.selling.payment_dialog
         qtbot.waitUntil(lambda: pay is not None and pay.isVisible())
         qtbot.mouseClick(pay.quick_row.itemAt(0).widget(), Qt.MouseButton.LeftButton)
         qtbot.mouseClick(pay.complete, Qt.MouseButton.LeftButton)

@@ -46,7 +46,7 @@ def make_plus_one_fail(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> N
     def broken(delta: int) -> None:
         raise RuntimeError(f"a bug in change_quantity, with card {CARD} and pin=4821")
 
-    monkeypatch.setattr(window, "change_quantity", broken)  # what the +1 button calls
+    monkeypatch.setattr(window.selling, "change_quantity", broken)  # what the +1 button calls
 
 
 def dialogs() -> list[ErrorDialog]:
@@ -60,7 +60,7 @@ def test_a_slot_that_raises_shows_a_calm_dialog_and_the_register_goes_on(
 ):
     window, guard = guarded
     make_plus_one_fail(window, monkeypatch)
-    qtbot.mouseClick(window.more_button, LEFT)
+    qtbot.mouseClick(window.selling.more_button, LEFT)
     qtbot.waitUntil(lambda: guard.dialog is not None and guard.dialog.isVisible())
     said = guard.dialog.text()
     assert "Something went wrong" in said and "has carried on" in said
@@ -77,17 +77,17 @@ def test_a_slot_that_raises_shows_a_calm_dialog_and_the_register_goes_on(
     assert not guard.dialog.isVisible()
     monkeypatch.undo()
     ring(qtbot, window, "PN22")  # the register still sells
-    assert len(window.cart.lines) == 1
-    window.table.selectRow(0)
-    qtbot.mouseClick(window.more_button, LEFT)
-    assert window.cart.lines[0].quantity == 2
+    assert len(window.selling.cart.lines) == 1
+    window.selling.table.selectRow(0)
+    qtbot.mouseClick(window.selling.more_button, LEFT)
+    assert window.selling.cart.lines[0].quantity == 2
 
 
 def test_a_flood_of_errors_shows_one_dialog(qtbot, guarded, monkeypatch: pytest.MonkeyPatch):
     window, guard = guarded
     make_plus_one_fail(window, monkeypatch)
     for _ in range(200):
-        qtbot.mouseClick(window.more_button, LEFT)
+        qtbot.mouseClick(window.selling.more_button, LEFT)
     qtbot.waitUntil(lambda: guard.dialog is not None and guard.dialog.times == 200)
     assert len(dialogs()) == 1
     assert "It happened 200 times." in guard.dialog.text()
@@ -96,7 +96,7 @@ def test_a_flood_of_errors_shows_one_dialog(qtbot, guarded, monkeypatch: pytest.
     assert text.count("The same unexpected error again") == 199
 
     qtbot.mouseClick(guard.dialog.ok, LEFT)
-    qtbot.mouseClick(window.more_button, LEFT)  # the same error, just after: quiet
+    qtbot.mouseClick(window.selling.more_button, LEFT)  # the same error, just after: quiet
     QApplication.processEvents()
     assert dialogs() == []
 
@@ -105,14 +105,14 @@ def test_after_a_sale_the_dialog_says_it_is_saved(qtbot, guarded, monkeypatch):
     window, guard = guarded
     ring(qtbot, window, "PN22")
     check_age(qtbot, window, 1980)
-    pay = window.payment_dialog
+    pay = window.selling.payment_dialog
     qtbot.waitUntil(lambda: pay is not None and pay.isVisible())
     qtbot.mouseClick(pay.quick_row.itemAt(0).widget(), LEFT)
     qtbot.mouseClick(pay.complete, LEFT)
     number = pay.sale.number
     pay.accept()
     make_plus_one_fail(window, monkeypatch)
-    qtbot.mouseClick(window.more_button, LEFT)
+    qtbot.mouseClick(window.selling.more_button, LEFT)
     qtbot.waitUntil(lambda: guard.dialog is not None and guard.dialog.isVisible())
     assert f"The sale {number} is saved." in guard.dialog.text()
 
@@ -121,7 +121,7 @@ def test_while_paying_nothing_is_said_of_the_sale(qtbot, guarded):
     window, guard = guarded
     ring(qtbot, window, "PN22")
     check_age(qtbot, window, 1980)
-    pay = window.payment_dialog
+    pay = window.selling.payment_dialog
     qtbot.waitUntil(lambda: pay is not None and pay.isVisible())
     guard.report(RuntimeError, RuntimeError("while paying"), None, "MainThread")
     qtbot.waitUntil(lambda: guard.dialog is not None and guard.dialog.isVisible())

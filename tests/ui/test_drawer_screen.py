@@ -191,7 +191,8 @@ def test_no_sale_needs_a_manager_and_pulses_the_drawer(qtbot, screen: DrawerScre
 def test_z_close_exactly_right_saves_and_prints(qtbot, screen: DrawerScreen, printer_file):
     open_with_float(qtbot, screen)
     dialog = close_with(qtbot, screen, {"bill_2000": 6})
-    assert dialog.over_short_label.text() == "Counted $120.00 · Exact"
+    assert dialog.counter.total_label.text() == "Counted $120.00"
+    assert dialog.over_short_label.text() == "Exact"
     approve(qtbot, dialog.approval_dialog, "Morgan Lee", "2222")
     qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1)
     assert dialog.z_title.text() == "Closed as Z1: the drawer is exactly right"
@@ -221,7 +222,8 @@ def test_z_close_five_short_needs_a_reason_then_z_numbers_go_on(
     register.reload_settings()
     open_with_float(qtbot, screen)
     dialog = close_with(qtbot, screen, {"bill_2000": 5, "bill_500": 3}, leave="100")  # $115
-    assert dialog.over_short_label.text() == "Counted $115.00 · Short $5.00"
+    assert dialog.counter.total_label.text() == "Counted $115.00"
+    assert dialog.over_short_label.text() == "Short $5.00"
     assert dialog.approval_dialog is None  # no manager called over for a close that fails
     assert "short by $5.00, more than the store's $2.00" in dialog.messages.text("reason")
     qtbot.keyClicks(dialog.reason, "A $5 bill given as change twice")

@@ -87,7 +87,9 @@ class CloseDialog(QDialog):
 
         self.counter = CountWidget()
         self.counter.sig_changed.connect(self._counted)
-        self.expected_label = QLabel(f"Expected {format_cents(self.expected_cents)}")
+        self.expected_label = QLabel(
+            f"Expected {format_cents(self.expected_cents)}", objectName="total"
+        )
         self.over_short_label = QLabel("", objectName="total")
         self.reason = QLineEdit(maxLength=entry.DRAWER_REASON.max_length)
         self.reason.textChanged.connect(lambda _: self._counted(self.counter.total_cents))
@@ -155,7 +157,7 @@ class CloseDialog(QDialog):
         over_short = total - self.expected_cents
         word = "Over" if over_short > 0 else "Short" if over_short < 0 else "Exact"
         shown = format_cents(abs(over_short)) if over_short else ""
-        self.over_short_label.setText(f"Counted {format_cents(total)} · {word} {shown}".rstrip())
+        self.over_short_label.setText(f"{word} {shown}".rstrip())
         beyond = abs(over_short) > self.limit_cents
         self.reason.setPlaceholderText(
             f"Needed: more than {format_cents(self.limit_cents)} over or short"

@@ -76,6 +76,7 @@ class CountWidget(QWidget):
                 self.rows[denomination.key] = r
                 line += 1
             grid.setRowStretch(line, 1)
+            grid.setColumnStretch(5, 1)  # spare width right of the amounts, not inside a row
             columns.addLayout(grid)
             columns.addSpacing(24)
         outer = QGridLayout(self)

@@ -621,6 +621,34 @@ def _next_z(s: Session, terminal: str) -> int:
     return row.last_value
 
 
+def close_refusal(
+    counted_cents: int,
+    expected_cents: int,
+    leave_cents: int,
+    limit_cents: int,
+    reason: str | None,
+) -> DrawerError | None:
+    """Why a close with these figures would be refused, or None when it would go ahead:
+    the float left is at most what was counted, and over or short by more than the
+    store's limit needs a reason. `close_session` applies it; a close screen asks it
+    before a manager is called over, and to say live what is still missing."""
+    if leave_cents > counted_cents:
+        return DrawerError(
+            f"The float to leave ({format_cents(leave_cents)}) is more than was counted "
+            f"({format_cents(counted_cents)}).",
+            "leave",
+        )
+    over_short = counted_cents - expected_cents
+    if abs(over_short) > limit_cents and not (reason and reason.strip()):
+        which = "over" if over_short > 0 else "short"
+        return DrawerError(
+            f"The drawer is {which} by {format_cents(abs(over_short))}, more than the "
+            f"store's {format_cents(limit_cents)}: count again, or say why before closing.",
+            entry.DRAWER_REASON.field,
+        )
+    return None
+
+
 def close_session(
     db: Database,
     session_id: str,
@@ -645,12 +673,6 @@ def close_session(
         entry.cents(leave_cents, entry.DRAWER_AMOUNT)
         reason = entry.optional_text(reason, entry.DRAWER_REASON)
     counted = count.total_cents
-    if leave_cents > counted:
-        raise DrawerError(
-            f"The float to leave ({format_cents(leave_cents)}) is more than was counted "
-            f"({format_cents(counted)}).",
-            "leave",
-        )
     at = now or utcnow()
     with db.write() as s:
         row = s.get(DrawerSession, session_id)
@@ -661,13 +683,9 @@ def close_session(
         expected = row.float_cents + _movement_sum(s, row.id)
         over_short = counted - expected
         limit = load_settings(s).drawer_over_short_limit_cents
-        if abs(over_short) > limit and not reason:
-            which = "over" if over_short > 0 else "short"
-            raise DrawerError(
-                f"The drawer is {which} by {format_cents(abs(over_short))}, more than the "
-                f"store's {format_cents(limit)}: count again, or say why before closing.",
-                entry.DRAWER_REASON.field,
-            )
+        refusal = close_refusal(counted, expected, leave_cents, limit, reason)
+        if refusal is not None:
+            raise refusal
         z = _next_z(s, row.terminal)
         row.status = "closed"
         row.closed_at = at

@@ -169,7 +169,8 @@ def to_text(report: DayReport, width: int) -> str:
     line("Net", format_cents(report.net_sales_cents))
     title("Discounts")
     for d in report.discounts:
-        line(f"{d.kind} {d.reason}".strip() + f" ({d.lines})", format_cents(d.cents), 4)
+        what = f"{d.kind}: {d.reason}" if d.reason else d.kind
+        line(f"{what} ({d.lines})", format_cents(d.cents), 4)
     line("Total discounts", format_cents(report.discount_cents))
     title("Tax")
     for t in report.taxes:

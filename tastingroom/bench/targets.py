@@ -33,6 +33,7 @@ import tempfile
 import time
 import tracemalloc
 import uuid
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -41,18 +42,27 @@ from typing import Any
 
 import httpx
 from platformdirs import user_cache_dir
+from sqlalchemy import select
 
 from tastingroom.catalog.index import CatalogIndex
-from tastingroom.demo.synthetic import GENERATOR, generate_catalog, generate_sales_history
+from tastingroom.demo.synthetic import (
+    GENERATOR,
+    HISTORY_PREFIX,
+    generate_catalog,
+    generate_sales_history,
+)
 from tastingroom.demo.winery import ring_demo_sales, seed_demo
 from tastingroom.kinds import Kind
+from tastingroom.localtime import local_day
 from tastingroom.people.staff import Role, StaffMember, list_staff
+from tastingroom.reports.day import day_report
 from tastingroom.selling.age import check_birth_date
 from tastingroom.selling.cart import Cart
 from tastingroom.selling.sales import Register
 from tastingroom.selling.tenders import TenderInput, TenderKind
 from tastingroom.settings import load_settings
 from tastingroom.store.database import BUSY_TIMEOUT_MS, SCHEMA_REVISION, Database
+from tastingroom.store.models import Order
 from tastingroom.sync.engine import SyncEngine
 from tastingroom.sync.pull import Puller
 from tastingroom.winedirect import mapping as m
@@ -743,6 +753,64 @@ def bench_status(folder: Path, histories: Sequence[int], runs: int) -> list[Figu
     return figures
 
 
+# --- the day report, against a year of history -----------------------------------------
+
+
+def _busiest_day(db: Database, terminal: str) -> date:
+    """The store day with the most of `terminal`'s sales (the report's worst case)."""
+    with db.read() as s:
+        zone = load_settings(s).timezone
+        stamps = s.scalars(select(Order.created_at).where(Order.terminal == terminal))
+        days = Counter(local_day(when, zone) for when in stamps)
+    return days.most_common(1)[0][0]
+
+
+def _report_in_python(db: Database, day: date, terminal: str) -> int:
+    """The baseline: the day's sales found by reading every order of the register into
+    Python and adding up there, as a report written without GROUP BY would."""
+    with db.read() as s:
+        zone = load_settings(s).timezone
+        rows = s.execute(
+            select(Order.created_at, Order.total_cents, Order.status).where(
+                Order.terminal == terminal
+            )
+        ).all()
+    return sum(
+        total for when, total, status in rows if status != "voided" and local_day(when, zone) == day
+    )
+
+
+def bench_day_report(folder: Path, sales: int, runs: int) -> list[Figure]:
+    """The end-of-day report (`reports.day.day_report`, every figure of it) for the
+    busiest day of a year of `sales` generated sales: p50 <= 500 ms. The baseline adds up
+    only that day's sales total by loading the register's orders into Python."""
+    db = Database.open(fresh_copy(cached_database(0, sales), folder / f"report-{sales}"))
+    try:
+        day = _busiest_day(db, HISTORY_PREFIX)
+        report = day_report(db, day, HISTORY_PREFIX)  # warm the page cache, as for the baseline
+        if report.sales.total_cents != _report_in_python(db, day, HISTORY_PREFIX):
+            raise AssertionError("the day report and the baseline disagree on the day's sales")
+        baseline = _time(lambda: _report_in_python(db, day, HISTORY_PREFIX), runs)
+        measured = _time(lambda: day_report(db, day, HISTORY_PREFIX), runs)
+    finally:
+        db.close()
+    b50, b99 = _percentiles(baseline)
+    p50, p99 = _percentiles(measured)
+    label = f"{sales:,} sales, {report.sales.count} that day"
+    return [
+        Figure(f"day total in Python, {label}", runs, b50, b99, "baseline", None),
+        Figure(
+            f"day report, {label}",
+            runs,
+            p50,
+            p99,
+            "p50 <= 500 ms",
+            p50 <= 500,
+            f"{p50 / b50:.2f}x the baseline",
+        ),
+    ]
+
+
 def run(*, quick: bool = False) -> list[Figure]:
     """All benchmarks; `quick` uses smaller sizes (for a smoke test, not for the targets)
     and leaves out the drain with the limit binding, which needs whole minutes."""
@@ -768,6 +836,7 @@ def run(*, quick: bool = False) -> list[Figure]:
             + bench_startup(folder, cached_database(start_skus, start_sales), start_skus, startups)
             + bench_status(folder, histories, status_runs)
             + bench_history(folder, histories, status_runs * 3)
+            + bench_day_report(folder, histories[-1], status_runs)
         )
 
 

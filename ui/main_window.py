@@ -8,7 +8,9 @@ owns what spans screens: the status bar, scanner routing, the idle lock and clos
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtGui import QCloseEvent
@@ -32,6 +34,7 @@ from tastingroom.selling.numbering import clear_numbering_notice
 from tastingroom.selling.sales import Register
 from tastingroom.status import Status, read_status
 from ui.about_screen import AboutScreen
+from ui.drawer.drawer_screen import DrawerScreen
 from ui.lock_screen import LockScreen
 from ui.orders_screen import OrdersScreen
 from ui.pickups_screen import PickupsScreen
@@ -43,6 +46,9 @@ from ui.sync_screen import SyncScreen
 from ui.taps import TapGuard
 from ui.worker import Op
 from ui.worker import shutdown as stop_worker
+
+if TYPE_CHECKING:
+    from ui.reports.day_report_screen import DayReportScreen
 
 
 class MainWindow(QMainWindow):
@@ -76,23 +82,32 @@ class MainWindow(QMainWindow):
         self.settings_screen.sig_favourites_changed.connect(self.selling.favourites_changed)
         self.sync_screen = SyncScreen(register.db, lambda: self.staff, self._sync_now)
         self.about = AboutScreen(register, lambda: self.staff)
+        self.drawer = DrawerScreen(register, lambda: self.staff, lambda: self.printer)
+        self.reports_page = QWidget()
+        QVBoxLayout(self.reports_page).setContentsMargins(0, 0, 0, 0)
+        self.reports: DayReportScreen | None = None
+        """Built the first time it is shown: its charts and PDF code never load at start-up."""
         self.screens = QStackedWidget()
-        for screen in (
-            self.selling,
-            self.pickups,
-            self.orders,
-            self.sync_screen,
-            self.settings_screen,
-            self.about,
-        ):
-            self.screens.addWidget(screen)
+        self.on_show: dict[str, Callable[[], None]] = {}
+        """What each screen reads again when it is shown (the register keeps its cart)."""
         self.nav: dict[str, QPushButton] = {}
         nav_row = QHBoxLayout()
-        names = ("Register", "Pickups", "Orders", "Sync", "Settings", "About")
-        for index, name in enumerate(names):
+        for name, screen, on_show in (
+            ("Register", self.selling, None),
+            ("Drawer", self.drawer, self.drawer.reload),
+            ("Pickups", self.pickups, self.pickups.reload),
+            ("Orders", self.orders, self.orders.reload),
+            ("Reports", self.reports_page, self._show_reports),
+            ("Sync", self.sync_screen, self.sync_screen.reload),
+            ("Settings", self.settings_screen, self.settings_screen.load),
+            ("About", self.about, None),
+        ):
+            self.screens.addWidget(screen)
+            if on_show is not None:
+                self.on_show[name] = on_show
             button = QPushButton(name, objectName="navButton", checkable=True, autoExclusive=True)
             button.setMinimumHeight(44)
-            button.clicked.connect(lambda _=False, i=index: self.show_screen(i))
+            button.clicked.connect(lambda _=False, n=name: self.show_screen(n))
             nav_row.addWidget(button)
             self.nav[name] = button
         self.nav["Register"].setChecked(True)
@@ -138,17 +153,25 @@ class MainWindow(QMainWindow):
         self.selling.signed_in(member)
         self.touched()
 
-    def show_screen(self, index: int) -> None:
-        self.screens.setCurrentIndex(index)
-        list(self.nav.values())[index].setChecked(True)
-        if index == 1:
-            self.pickups.reload()
-        elif index == 2:
-            self.orders.reload()
-        elif index == 3:
-            self.sync_screen.reload()
-        elif index == 4:
-            self.settings_screen.load()
+    def show_screen(self, name: str) -> None:
+        """Show the screen under the nav button `name`, read afresh."""
+        self.screens.setCurrentIndex(list(self.nav).index(name))
+        self.nav[name].setChecked(True)
+        if name in self.on_show:
+            self.on_show[name]()
+
+    def _show_reports(self) -> None:
+        """The day report, built on first use (`reports`); afterwards read afresh."""
+        if self.reports is not None:
+            self.reports.reload()
+            return
+        from ui.reports.day_report_screen import DayReportScreen
+
+        self.reports = DayReportScreen(self.register, lambda: self.printer)
+        self.reports_page.layout().addWidget(self.reports)
+
+    def showing(self, name: str) -> bool:
+        return self.screens.currentIndex() == list(self.nav).index(name)
 
     def _printer_from_settings(self) -> PrinterConfig:
         settings = self.register.settings
@@ -201,9 +224,7 @@ class MainWindow(QMainWindow):
         if modal is not None:
             return modal in (self.selling.age_dialog, self.pickups.age_dialog)
         return (
-            self.staff is not None
-            and self.pages.currentIndex() == 1
-            and self.screens.currentIndex() == 0
+            self.staff is not None and self.pages.currentIndex() == 1 and self.showing("Register")
         )
 
     @Slot(str)
@@ -239,7 +260,7 @@ class MainWindow(QMainWindow):
             self.status_label.setProperty("state", state)
             self.status_label.style().unpolish(self.status_label)
             self.status_label.style().polish(self.status_label)
-        if self.screens.currentIndex() == 3:
+        if self.showing("Sync"):
             self.sync_screen.reload()
 
 

@@ -347,7 +347,7 @@ def _searches(window, app, runs: int) -> tuple[list[int], int]:
     from tastingroom.selling.orders import list_orders
 
     screen = window.orders
-    window.show_screen(2)
+    window.show_screen("Orders")
     app.processEvents()
     numbers = [row.number for row in list_orders(window.register.db)]
     rng = random.Random(3)

@@ -141,3 +141,14 @@ def test_a_live_store_without_staff_says_how_to_add_the_owner(qtbot, tmp_path: P
     assert not frame.lock_screen.buttons
     assert len(frame.main.register.catalog) == 0  # no demo seeded into a live store
     frame.close()
+
+
+def test_the_signed_in_register_has_not_loaded_the_reports_until_they_are_opened(qtbot, signed_in):
+    """The day report's charts and PDF code load on first use, never at start-up."""
+    code = "import sys, ui.main_window; print(any(m.startswith('ui.reports') for m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert loaded.stdout.strip() == "False", loaded.stderr
+    window = signed_in
+    assert window.reports is None
+    qtbot.mouseClick(window.nav["Reports"], Qt.MouseButton.LeftButton)
+    assert window.reports is not None and window.showing("Reports")

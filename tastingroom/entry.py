@@ -197,6 +197,7 @@ CHECK_NUMBER = TextField("check_number", "The check number", 20)  # column 20
 ACCOUNT = TextField("account", "The house account", 80)  # column 80
 TENDER_REASON = TextField("reason", "The reason", 120)  # column 200
 DRAWER_REASON = TextField("reason", "The reason", 120)  # column 200; paid-in/out, over/short
+TAB_NAME = TextField("tab_name", "The tab's name", 40)  # column 40; a party's name or a spot
 SEARCH_LENGTH = 100
 """A search longer than this finds nothing more; it is cut rather than refused."""
 

@@ -33,6 +33,10 @@ Whether a sale needs an open session is the store's choice (`drawer_refusal`): w
 `drawer_required` off (the default), sales ring as before and cash is recorded whenever
 a session is open; on, cash is refused without a session, and so are other sales
 unless `card_only_without_drawer` lets a drawerless stand take cards.
+
+Open tabs (`tastingroom.selling.tabs`: parties served, not yet paid) belong to a
+session; its Z close refuses while any is open, naming them, unless a manager carries
+them to the next session, which takes them in as it opens.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Connection, func, literal_column, select
+from sqlalchemy import Connection, func, literal_column, or_, select, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -58,6 +62,7 @@ from tastingroom.store.models import (
     DrawerMovement,
     DrawerSession,
     DrawerZSequence,
+    Tab,
     new_id,
     utcnow,
 )
@@ -393,8 +398,21 @@ def open_session(
             carried_from_id=carried_from.id if carried_from else None,
         )
         s.add(row)
+        s.flush()
+        # Tabs carried from the last close, or held while no drawer was open, are this
+        # session's now (`tastingroom.selling.tabs`).
+        taken_in = s.execute(
+            update(Tab)
+            .where(
+                Tab.status == "open",
+                Tab.terminal == row.terminal,
+                Tab.session_id.is_(None),
+            )
+            .values(session_id=row.id)
+        ).rowcount
         how = f"carried from Z{carried_from.z_number}" if carried_from else "counted"
-        _audit(s, "drawer_open", staff.id, f"float {format_cents(float_cents)} {how}", at)
+        tabs = f"; {taken_in} open tab(s) taken in" if taken_in else ""
+        _audit(s, "drawer_open", staff.id, f"float {format_cents(float_cents)} {how}{tabs}", at)
     return _info(row)
 
 
@@ -611,6 +629,38 @@ def z_report(db: Database, session_id: str) -> ZReport:
         return _z_report(s, row)
 
 
+def _carry_open_tabs(
+    s: Session, row: DrawerSession, staff: StaffMember, carry: Approval | None, at: datetime
+) -> None:
+    """Refuse the close while the session has open tabs, unless a manager carries them:
+    they then wait, with no session, for the next one opened (`open_session`)."""
+    tabs = s.scalars(
+        select(Tab)
+        .where(
+            Tab.status == "open",
+            Tab.terminal == row.terminal,
+            or_(Tab.session_id == row.id, Tab.session_id.is_(None)),
+        )
+        .order_by(Tab.opened_at)
+    ).all()
+    if not tabs:
+        return
+    names = ", ".join(tab.name for tab in tabs)
+    if carry is None:
+        raise DrawerError(
+            f"{len(tabs)} tab(s) still open: {names}. Take their payment, or have a manager "
+            "carry them to the next session, before closing the drawer.",
+            "tabs",
+        )
+    require(carry, Action.CARRY_TABS, staff.id)
+    for tab in tabs:
+        tab.session_id = None
+        tab.carried_from_id = row.id
+    _audit(
+        s, "tabs_carried", staff.id, f"carried to the next session: {names}", at, carry.approved_by
+    )
+
+
 def _next_z(s: Session, terminal: str) -> int:
     """Advance the terminal's Z sequence inside the close's transaction."""
     row = s.get(DrawerZSequence, terminal)
@@ -658,13 +708,16 @@ def close_session(
     approval: Approval | None,
     reason: str | None = None,
     *,
+    carry_tabs: Approval | None = None,
     now: datetime | None = None,
 ) -> ZReport:
     """Z: close the session with what was counted, by denomination, and the float left
     in the drawer for the next session (`leave_cents`, at most what was counted).
 
     A manager signs off (`Action.CLOSE_DRAWER`). Over or short by more than the store's
-    limit needs `reason`. Nothing is written unless everything is right."""
+    limit needs `reason`. Open tabs of the session (parties not yet paid) refuse the
+    close, naming them, unless a manager carries them to the next session that opens
+    (`carry_tabs`, `Action.CARRY_TABS`). Nothing is written unless everything is right."""
     require(approval, Action.CLOSE_DRAWER, staff.id)
     assert approval is not None
     if not isinstance(count, DrawerCount):
@@ -680,6 +733,7 @@ def close_session(
             raise DrawerError("There is no such drawer session.")
         if row.status != "open":
             raise DrawerError(f"This drawer was already closed as Z{row.z_number}.")
+        _carry_open_tabs(s, row, staff, carry_tabs, at)
         expected = row.float_cents + _movement_sum(s, row.id)
         over_short = counted - expected
         limit = load_settings(s).drawer_over_short_limit_cents

@@ -48,6 +48,8 @@ class Action(StrEnum):
     RESTORE_BACKUP = "restore_backup"
     PAID_OUT = "paid_out"
     CLOSE_DRAWER = "close_drawer"
+    ABANDON_TAB = "abandon_tab"
+    CARRY_TABS = "carry_tabs"
 
 
 class AuthError(PermissionError):

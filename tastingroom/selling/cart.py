@@ -141,6 +141,9 @@ class Cart:
     tip_cents: int = 0
     limits: Limits = DEFAULT_LIMITS
     """The store's limits on what is typed (`Register.new_cart` sets the store's own)."""
+    tab_id: str | None = None
+    """The open tab this cart is (`tastingroom.selling.tabs`): holding the cart again
+    updates that tab, and paying it closes the tab in the sale's own transaction."""
 
     def _check_line(self, unit_cents: int, quantity: int) -> None:
         """A line may not come to more than the store's line limit."""

@@ -6,10 +6,11 @@ where alcohol is sold, quantities make sense, every privileged change carries it
 manager approval, and, as the last guard, every amount and text typed into the cart
 passes `tastingroom.entry`'s rules against the store's current limits, however the
 cart was changed); then one transaction writes the order, its lines, tenders, the
-age check, the stock it depletes, one outbox row, one audit row and, when cash changes
-hands and a drawer session is open, the cash in and the change out as the session's
-movements (`tastingroom.drawer`: whether a sale needs an open session is the store's
-setting, checked in the same transaction). When `commit` returns, the sale survives
+age check, the stock it depletes, one outbox row, one audit row, the close of the
+party's tab when the cart is one (`tabs`) and, when cash changes hands and a drawer
+session is open, the cash in and the change out as the session's movements
+(`tastingroom.drawer`: whether a sale needs an open session is the store's setting,
+checked in the same transaction). When `commit` returns, the sale survives
 a crash or a power cut (`synchronous=FULL`); a receipt may be printed only after that.
 """
 
@@ -42,6 +43,7 @@ from tastingroom.selling.pricing import (
     discount_share_ppm,
     price_cart,
 )
+from tastingroom.selling.tabs import close_paid
 from tastingroom.selling.tenders import Settlement, TenderInput, TenderKind, settle
 from tastingroom.settings import StoreSettings, load_settings, tax_rates
 from tastingroom.store.database import Database
@@ -128,6 +130,8 @@ class PreparedSale:
     tenders: tuple[TenderInput, ...]
     created_at: datetime
     kinds: frozenset[str]
+    tab_id: str | None = None
+    """The open tab this sale pays (`Cart.tab_id`); `write` closes it with the sale."""
 
     @property
     def cash_in_cents(self) -> int:
@@ -388,6 +392,7 @@ class Register:
             tenders=tuple(tenders),
             created_at=now,
             kinds=frozenset(cart.kinds),
+            tab_id=cart.tab_id,
         )
 
     def write(self, conn: Connection, sale: PreparedSale) -> str:
@@ -407,6 +412,10 @@ class Register:
             sql.age_check.run(conn, sale.age_rows)
         sql.stock.run(conn, sale.stock_rows)
         order_id = str(sale.order_row["id"])
+        if sale.tab_id is not None:
+            # The party's tab closes with its sale, or neither happens.
+            with refused_as(SaleRefused):
+                close_paid(conn, sale.tab_id, order_id, sale.staff_id, sale.created_at)
         if drawer is not None:
             sql.drawer.record(
                 conn,

@@ -547,3 +547,55 @@ class DrawerZSequence(Base):
     __tablename__ = "drawer_z_sequence"
     terminal: Mapped[str] = mapped_column(String(16), primary_key=True)
     last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- tabs -----------------------------------------------------------------------------------
+
+
+class Tab(Base):
+    """A party's tab at the bar: a cart held under a name until it is paid
+    (`tastingroom.selling.tabs`). Not a sale: nothing here reaches the outbox; paying it
+    writes the sale and closes the tab in one transaction. Once paid or abandoned it is
+    final (a trigger made by migration 0008 refuses any change)."""
+
+    __tablename__ = "tab"
+    id: Mapped[str] = _id()
+    terminal: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(40))
+    name_key: Mapped[str] = mapped_column(String(40))
+    """The name folded for comparison: "Smith" and "smith " are one tab's name."""
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    """"open", "paid" or "abandoned"."""
+    session_id: Mapped[str | None] = mapped_column(ForeignKey("drawer_session.id"))
+    """The drawer session it belongs to: the one open when it was held, or, when none was
+    or a manager carried it at a Z close, the next one opened."""
+    carried_from_id: Mapped[str | None] = mapped_column(ForeignKey("drawer_session.id"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    opened_by: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    held_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    held_by: Mapped[str] = mapped_column(ForeignKey("staff.id"))
+    contents: Mapped[str] = mapped_column(Text)
+    """The cart as JSON: SKUs, quantities, discounts, overrides with their approvals."""
+    line_count: Mapped[int] = mapped_column(Integer)
+    total_cents: Mapped[int] = mapped_column(Integer)
+    """As priced when last held; resuming prices the cart again from the live catalog."""
+    customer_id: Mapped[str | None] = mapped_column(String(36))
+    age_check: Mapped[str | None] = mapped_column(Text)
+    in_use_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
+    in_use_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
+    approved_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"))
+    order_id: Mapped[str | None] = mapped_column(ForeignKey("sale_order.id"), unique=True)
+
+    __table_args__ = (
+        # a name is taken once among a terminal's open tabs
+        Index(
+            "uq_tab_open_name",
+            "terminal",
+            "name_key",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+        ),
+        Index("ix_tab_status_session", "status", "session_id"),
+    )

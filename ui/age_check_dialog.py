@@ -13,7 +13,10 @@ with the field ready for the date to be typed instead.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRegularExpression
+import logging
+from functools import partial
+
+from PySide6.QtCore import QRegularExpression, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QDialog,
@@ -33,16 +36,25 @@ from tastingroom.selling.age import (
     Method,
     check_birth_date,
     check_visual,
+    record_refusal,
 )
 from tastingroom.selling.idscan import IdScanError, parse_aamva
 from tastingroom.settings import StoreSettings
+from tastingroom.store.database import Database
 from ui.field_messages import FieldMessages
+from ui.worker import Op
+
+log = logging.getLogger(__name__)
 
 DATE_CHARACTERS = QRegularExpression(r"[0-9/.\- ]{0,10}")
 """What the date field lets in: digits and the separators people type between them."""
 
 
 class AgeCheckDialog(QDialog):
+    sig_refused = Signal(object)
+    """A check refused the guest (an `AgeCheckResult`): the screen keeps it for the day
+    report (`age.record_refusal`)."""
+
     def __init__(self, settings: StoreSettings, staff_id: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Check ID")
@@ -102,6 +114,8 @@ class AgeCheckDialog(QDialog):
         self.message.setProperty("refused", not result.passed)
         if result.passed:
             self.accept()
+        else:
+            self.sig_refused.emit(result)
 
     def _date_changed(self, text: str) -> None:
         """The check is possible once a whole date is typed, and not before."""
@@ -148,3 +162,12 @@ class AgeCheckDialog(QDialog):
             self._done(check_visual(self.settings, self.staff_id))
         except AgeCheckError as exc:
             self.messages.show(exc)
+
+
+def keep_refusal(db: Database, purpose: str, result: AgeCheckResult) -> None:
+    """Write a refused check on the worker (`age.record_refusal`): the cashier is already
+    telling the guest, and never waits for the disk."""
+    Op(
+        work=partial(record_refusal, db, result, purpose),
+        on_failed=lambda exc: log.warning("A refused age check was not kept: %s", exc),
+    ).run()

@@ -5,6 +5,7 @@ prints in the background; this screen says when it has, or why not (and shows it
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -26,7 +27,7 @@ from tastingroom.localtime import stamp
 from tastingroom.money import format_cents
 from tastingroom.people.staff import StaffMember
 from tastingroom.selling.sales import Register
-from ui.age_check_dialog import AgeCheckDialog
+from ui.age_check_dialog import AgeCheckDialog, keep_refusal
 from ui.receipt_view import print_or_show
 
 
@@ -116,6 +117,7 @@ class PickupsScreen(QWidget):
         if staff is None or self.selected() is None:
             return
         self.age_dialog = AgeCheckDialog(self.register.settings, staff.id, self)
+        self.age_dialog.sig_refused.connect(partial(keep_refusal, self.register.db, "pickup"))
         self.age_dialog.accepted.connect(self._checked)
         self.age_dialog.open()
 

@@ -38,7 +38,7 @@ from tastingroom.selling.cart import CartError, ShipTo
 from tastingroom.selling.idscan import looks_like_id_scan, looks_like_licence_part
 from tastingroom.selling.pricing import Discount, PricedCart, PricingError
 from tastingroom.selling.sales import Register
-from ui.age_check_dialog import AgeCheckDialog
+from ui.age_check_dialog import AgeCheckDialog, keep_refusal
 from ui.approval_dialog import ApprovalDialog
 from ui.cart_table import CartTable
 from ui.customer_dialog import CustomerDialog
@@ -627,6 +627,7 @@ class RegisterScreen(QWidget):
             return
         if needs_check(self.register.settings, self.cart.kinds):
             self.age_dialog = AgeCheckDialog(self.register.settings, self.staff.id, self)
+            self.age_dialog.sig_refused.connect(partial(keep_refusal, self.register.db, "sale"))
             self.age_dialog.accepted.connect(self._age_checked)
             self.age_dialog.open()
             return

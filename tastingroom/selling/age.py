@@ -152,3 +152,24 @@ def passed_checks(db: Database, order_ids: Iterable[str]) -> dict[str, str]:
 def needs_check(settings: StoreSettings, kinds: set[str]) -> bool:
     """Does an order holding these kinds of item need an age check?"""
     return bool(kinds & set(settings.age_restricted_kinds))
+
+
+def record_refusal(db: Database, result: AgeCheckResult, purpose: str = "sale") -> None:
+    """Keep a refused check, with no order and nothing from the licence: the day report
+    counts refusals beside checks made, so an owner sees that staff do turn guests away.
+    A refusal that cannot be written (a full disk) is only lost from that count; the
+    guest was refused all the same."""
+    if result.passed:
+        raise ValueError("record_refusal takes refused checks only")
+    with db.write() as s:
+        s.add(
+            AgeCheck(
+                order_id=None,
+                staff_id=result.staff_id,
+                checked_at=result.checked_at,
+                method=str(result.method),
+                passed=False,
+                age_years=result.age_years,
+                purpose=purpose,
+            )
+        )

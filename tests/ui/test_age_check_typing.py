@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
+from sqlalchemy import text
 
 from tastingroom.entry import BIRTH_DATE
 from tests.engine.test_licence_variants import CARDS, VARIANTS, aamva
@@ -208,3 +209,22 @@ def test_a_whole_licence_at_the_register_points_to_pay(qtbot, signed_in: MainWin
     scanner_types(qtbot, VARIANTS["line feeds as Tab"](CALIFORNIA.text), window.selling.search)
     qtbot.waitUntil(lambda: "press Pay to check ID" in window.selling.notice.text(), timeout=3_000)
     assert window.selling.search.text() == "" and window.selling.search.hasFocus()
+
+
+def test_a_refused_guest_is_counted_in_the_day_report(qtbot, signed_in):
+    """A refusal is kept (no order, nothing from the licence), so the day's report
+    shows checks refused beside checks made; the guest still cannot be sold to."""
+    from tastingroom.reports.day import day_report
+    from tastingroom.selling.age import store_today
+
+    window = signed_in
+    dialog = open_check(qtbot, window)
+    today = store_today(window.register.settings)
+    born = date(today.year - 17, 1, 1)  # seventeen since New Year's Day
+    type_date(qtbot, dialog, born.strftime("%m/%d/%Y"))
+    qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and window.selling.payment_dialog is None
+    qtbot.waitUntil(lambda: day_report(window.register.db, today).age_checks_refused == 1)
+    with window.register.db.read() as s:
+        kept = s.execute(text("SELECT order_id, passed, age_years FROM age_check")).all()
+    assert kept == [(None, 0, 17)]  # SQLite keeps False as 0

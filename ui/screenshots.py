@@ -75,6 +75,52 @@ def _save(widget, target: Path) -> Path:
     return target
 
 
+def _until(done, seconds: float = 30.0) -> None:
+    """Run Qt's events until `done()` (work on the worker has come back), or give up."""
+    from PySide6.QtWidgets import QApplication
+
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        QApplication.instance().processEvents()
+        time.sleep(0.01)
+
+
+def _drawer_and_day(window, folder: Path, cashier, manager) -> list[Path]:
+    """The drawer opened with a counted float, a paid-out and a drop, its X report, the Z
+    close being counted $5 short, and the day's report with its charts."""
+    from tastingroom import drawer
+    from tastingroom.people.staff import Action, approve
+
+    db = window.register.db
+    window.show_screen("Drawer")
+    screen = window.drawer
+    for key, count in {"bill_2000": 3, "bill_500": 8, "bill_100": 20, "coin_25": 40}.items():
+        screen.counter.rows[key].field.setText(str(count))
+    shots = [_save(window, folder / "drawer-open.png")]
+    screen.open_counted()
+    paid_out = approve(db, Action.PAID_OUT, cashier.id, manager.id, "2222")
+    drawer.paid_out(db, cashier, 1_250, "Ice for the market stand", paid_out)
+    drawer.drop(db, cashier, 5_000)
+    screen.reload()
+    screen.show_x()
+    shots.append(_save(window, folder / "drawer-session.png"))
+    screen.close_drawer()
+    close = screen.close_dialog
+    expected = drawer.expected_cash(db, drawer.current_session(db).id)
+    short = expected - 500
+    for key, cents in (("bill_2000", 2_000), ("bill_500", 500), ("bill_100", 100), ("coin_1", 1)):
+        close.counter.rows[key].field.setText(str(short // cents))
+        short %= cents
+    close.reason.setText("Gave change for a $20 as a $10")
+    close.resize(close.sizeHint())
+    shots.append(_save(close, folder / "drawer-close.png"))
+    close.reject()
+    window.show_screen("Reports")
+    _until(lambda: window.reports is not None and window.reports.report is not None)
+    shots.append(_save(window, folder / "day-report.png"))
+    return shots
+
+
 def _wrapped_receipt(window, folder: Path) -> Path:
     """A second sale: a 6-pack with a long name and a discount with a long reason, paid in
     cash; its receipt (shown on screen: the demo has no printer) wraps both."""
@@ -191,7 +237,9 @@ def render(folder: Path) -> list[Path]:
             shots.append(_save(window, folder / "pickups.png"))
             window.show_screen("Orders")
             shots.append(_save(window, folder / "orders.png"))
-            window.signed_in(next(m for m in list_staff(db) if m.role is Role.MANAGER))
+            manager = next(m for m in list_staff(db) if m.role is Role.MANAGER)
+            shots.extend(_drawer_and_day(window, folder, cashier, manager))
+            window.signed_in(manager)
             _pickup_taken_twice(window, bridge, cashier)
             window.show_screen("Sync")
             shots.append(_save(window, folder / "sync.png"))

@@ -7,7 +7,7 @@ screens, scanner routing and the status bar; it hands this screen product scans
 
 An exchange starts on the refund screen and is rung here (`start_exchange`): the cart
 shows the return's credit, and Pay settles the difference, committing the return and
-the new sale together. A new sale drops the credit (nothing was written).
+the new sale together. "New sale" drops the credit (nothing was written).
 """
 
 from __future__ import annotations
@@ -373,8 +373,8 @@ class RegisterScreen(QWidget):
         self.refresh_cart()
 
     def start_exchange(self, credit: ExchangeCredit) -> None:
-        """A new sale paid in part (or in full) by what the guest brought back."""
-        self.new_sale()
+        """What the guest brought back pays for this sale, in part or in full (items already
+        in the cart stay: nothing rung is lost)."""
         self.exchange = credit
         self.refresh_cart()
 

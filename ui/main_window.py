@@ -1,8 +1,9 @@
 """The register's main window: a shell that signs staff in and switches screens.
 
 The lock screen comes first; signed in, a row of buttons picks one screen at a time
-(`RegisterScreen` for selling, then pickups, orders, sync, settings, about). The shell
-owns what spans screens: the status bar, scanner routing, the idle lock and closing.
+(`RegisterScreen` for selling, then pickups, orders, refunds, sync, settings, about). The
+shell owns what spans screens: the status bar, scanner routing, the idle lock and closing.
+A scan goes to the screen showing: products to the register, receipts to the refunds.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from ui.about_screen import AboutScreen
 from ui.lock_screen import LockScreen
 from ui.orders_screen import OrdersScreen
 from ui.pickups_screen import PickupsScreen
+from ui.refund_screen import RefundScreen
 from ui.register_screen import RegisterScreen
 from ui.scanner_filter import ScannerFilter
 from ui.settings_screen import SettingsScreen
@@ -72,6 +74,10 @@ class MainWindow(QMainWindow):
         self.lock_screen.sig_signed_in.connect(self.signed_in)
         self.pickups = PickupsScreen(register, lambda: self.staff, self.printer)
         self.orders = OrdersScreen(register, self.printer)
+        self.refunds = RefundScreen(register, lambda: self.staff, lambda: self.printer)
+        self.refunds.sig_exchange.connect(self._exchange)
+        self.refunds.sig_refunded.connect(self._refunded)
+        self.orders.sig_refund.connect(self._refund_order)
         self.settings_screen = SettingsScreen(register, lambda: self.staff, self._settings_saved)
         self.settings_screen.sig_favourites_changed.connect(self.selling.favourites_changed)
         self.sync_screen = SyncScreen(register.db, lambda: self.staff, self._sync_now)
@@ -81,6 +87,7 @@ class MainWindow(QMainWindow):
             self.selling,
             self.pickups,
             self.orders,
+            self.refunds,
             self.sync_screen,
             self.settings_screen,
             self.about,
@@ -88,7 +95,7 @@ class MainWindow(QMainWindow):
             self.screens.addWidget(screen)
         self.nav: dict[str, QPushButton] = {}
         nav_row = QHBoxLayout()
-        names = ("Register", "Pickups", "Orders", "Sync", "Settings", "About")
+        names = ("Register", "Pickups", "Orders", "Refunds", "Sync", "Settings", "About")
         for index, name in enumerate(names):
             button = QPushButton(name, objectName="navButton", checkable=True, autoExclusive=True)
             button.setMinimumHeight(44)
@@ -141,13 +148,14 @@ class MainWindow(QMainWindow):
     def show_screen(self, index: int) -> None:
         self.screens.setCurrentIndex(index)
         list(self.nav.values())[index].setChecked(True)
-        if index == 1:
+        screen = self.screens.currentWidget()
+        if screen is self.pickups:
             self.pickups.reload()
-        elif index == 2:
+        elif screen is self.orders:
             self.orders.reload()
-        elif index == 3:
+        elif screen is self.sync_screen:
             self.sync_screen.reload()
-        elif index == 4:
+        elif screen is self.settings_screen:
             self.settings_screen.load()
 
     def _printer_from_settings(self) -> PrinterConfig:
@@ -183,7 +191,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closing the register closes its dialogs and stops listening for scans."""
-        others = (self.pickups.age_dialog, self.sync_screen.approval_dialog)
+        others = (
+            self.pickups.age_dialog,
+            self.sync_screen.approval_dialog,
+            self.refunds.approval_dialog,
+        )
         for dialog in [*self.selling.dialogs(), *others]:
             if dialog is not None:
                 dialog.close()
@@ -196,25 +208,30 @@ class MainWindow(QMainWindow):
     # --- scanning -----------------------------------------------------------------------
 
     def _scanning(self) -> bool:
-        """Scans are taken on the register page, and by the ID check while it is open."""
+        """Scans are taken on the register and refund screens, and by the ID check while
+        it is open."""
         modal = QApplication.activeModalWidget()
         if modal is not None:
             return modal in (self.selling.age_dialog, self.pickups.age_dialog)
         return (
             self.staff is not None
             and self.pages.currentIndex() == 1
-            and self.screens.currentIndex() == 0
+            and self.screens.currentWidget() in (self.selling, self.refunds)
         )
 
     @Slot(str)
     def handle_scan(self, code: str) -> None:
-        """A licence goes to the ID check that is open; anything else to the selling
-        screen (`RegisterScreen.take_scan`)."""
+        """A licence goes to the ID check that is open; anything else to the screen
+        showing: a receipt to the refunds (`RefundScreen.take_scan`), a product to the
+        selling screen (`RegisterScreen.take_scan`)."""
         self.touched()
         open_checks = [d for d in (self.selling.age_dialog, self.pickups.age_dialog) if d]
         check = next((d for d in open_checks if d.isVisible()), None)
         if check is not None and (looks_like_id_scan(code) or looks_like_licence_part(code)):
             check.take_scan(code)  # a piece of one is refused there, with the reason
+            return
+        if self.screens.currentWidget() is self.refunds:
+            self.refunds.take_scan(code)
             return
         self.selling.take_scan(code)
 
@@ -222,6 +239,19 @@ class MainWindow(QMainWindow):
         """Read the status on the worker and show it (the sync thread sends its own after
         every cycle)."""
         Op(work=partial(read_status, self.register.db), on_done=self.show_status, parent=self).run()
+
+    def _refund_order(self, order_id: str) -> None:
+        self.show_screen(self.screens.indexOf(self.refunds))
+        self.refunds.open_order(order_id)
+
+    def _exchange(self, credit: object) -> None:
+        """The returns chosen on the refund screen become credit on a new sale."""
+        self.selling.start_exchange(credit)
+        self.show_screen(self.screens.indexOf(self.selling))
+
+    def _refunded(self) -> None:
+        self.refresh_status()
+        self._sync_now()
 
     def _sale_committed(self, sale: object) -> None:
         if self.bridge is not None:
@@ -239,7 +269,7 @@ class MainWindow(QMainWindow):
             self.status_label.setProperty("state", state)
             self.status_label.style().unpolish(self.status_label)
             self.status_label.style().polish(self.status_label)
-        if self.screens.currentIndex() == 3:
+        if self.screens.currentWidget() is self.sync_screen:
             self.sync_screen.reload()
 
 

@@ -109,7 +109,7 @@ def _about(window, folder: Path) -> Path:
 
     make_backup(window.register.db, DAILY)
     run_check(window.register.db, "daily")
-    window.show_screen(5)
+    window.show_screen(window.screens.indexOf(window.about))
     row = window.about.list.item(0)
     deadline = time.monotonic() + 30
     while "order" not in row.text() and time.monotonic() < deadline:
@@ -187,15 +187,15 @@ def render(folder: Path) -> list[Path]:
             shots.append(_save(pay, folder / "receipt.png"))
             pay.accept()
             shots.append(_wrapped_receipt(window, folder))
-            window.show_screen(1)
+            window.show_screen(window.screens.indexOf(window.pickups))
             shots.append(_save(window, folder / "pickups.png"))
-            window.show_screen(2)
+            window.show_screen(window.screens.indexOf(window.orders))
             shots.append(_save(window, folder / "orders.png"))
             window.signed_in(next(m for m in list_staff(db) if m.role is Role.MANAGER))
             _pickup_taken_twice(window, bridge, cashier)
-            window.show_screen(3)
+            window.show_screen(window.screens.indexOf(window.sync_screen))
             shots.append(_save(window, folder / "sync.png"))
-            window.show_screen(4)
+            window.show_screen(window.screens.indexOf(window.settings_screen))
             shots.append(_save(window, folder / "settings.png"))
             shots.append(_about(window, folder))
             window.close()

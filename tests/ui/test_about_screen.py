@@ -37,7 +37,7 @@ def test_about_says_what_runs_here_and_where(qtbot, signed_in: MainWindow, cashi
 def test_without_the_register_around_it_restore_says_how(qtbot, signed_in: MainWindow):
     window = signed_in
     make_backup(window.register.db, DAILY)
-    window.show_screen(5)
+    window.show_screen(window.screens.indexOf(window.about))
     qtbot.mouseClick(window.about.restore_button, LEFT)
     assert "tastingroom restore" in window.about.message.text()
     assert window.about.approval_dialog is None
@@ -45,6 +45,6 @@ def test_without_the_register_around_it_restore_says_how(qtbot, signed_in: MainW
 
 def test_with_no_backup_yet_it_says_when_the_first_comes(signed_in: MainWindow):
     window = signed_in
-    window.show_screen(5)
+    window.show_screen(window.screens.indexOf(window.about))
     assert window.about.fields["newest"].text().startswith("None yet")
     assert not window.about.restore_button.isEnabled()

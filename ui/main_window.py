@@ -1,8 +1,9 @@
 """The register's main window: a shell that signs staff in and switches screens.
 
 The lock screen comes first; signed in, a row of buttons picks one screen at a time
-(`RegisterScreen` for selling, then pickups, orders, sync, settings, about). The shell
-owns what spans screens: the status bar, scanner routing, the idle lock and closing.
+(`RegisterScreen` for selling, then the drawer, pickups, orders, refunds, reports, sync,
+settings, about). The shell owns what spans screens: the status bar, scanner routing, the idle lock and closing.
+A scan goes to the screen showing: products to the register, receipts to the refunds.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from ui.drawer.drawer_screen import DrawerScreen
 from ui.lock_screen import LockScreen
 from ui.orders_screen import OrdersScreen
 from ui.pickups_screen import PickupsScreen
+from ui.refund_screen import RefundScreen
 from ui.register_screen import RegisterScreen
 from ui.scanner_filter import ScannerFilter
 from ui.settings_screen import SettingsScreen
@@ -78,6 +80,10 @@ class MainWindow(QMainWindow):
         self.lock_screen.sig_signed_in.connect(self.signed_in)
         self.pickups = PickupsScreen(register, lambda: self.staff, self.printer)
         self.orders = OrdersScreen(register, self.printer)
+        self.refunds = RefundScreen(register, lambda: self.staff, lambda: self.printer)
+        self.refunds.sig_exchange.connect(self._exchange)
+        self.refunds.sig_refunded.connect(self._refunded)
+        self.orders.sig_refund.connect(self._refund_order)
         self.settings_screen = SettingsScreen(register, lambda: self.staff, self._settings_saved)
         self.settings_screen.sig_favourites_changed.connect(self.selling.favourites_changed)
         self.sync_screen = SyncScreen(register.db, lambda: self.staff, self._sync_now)
@@ -97,6 +103,7 @@ class MainWindow(QMainWindow):
             ("Drawer", self.drawer, self.drawer.reload),
             ("Pickups", self.pickups, self.pickups.reload),
             ("Orders", self.orders, self.orders.reload),
+            ("Refunds", self.refunds, None),
             ("Reports", self.reports_page, self._show_reports),
             ("Sync", self.sync_screen, self.sync_screen.reload),
             ("Settings", self.settings_screen, self.settings_screen.load),
@@ -206,7 +213,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closing the register closes its dialogs and stops listening for scans."""
-        others = (self.pickups.age_dialog, self.sync_screen.approval_dialog)
+        others = (
+            self.pickups.age_dialog,
+            self.sync_screen.approval_dialog,
+            self.refunds.approval_dialog,
+        )
         for dialog in [*self.selling.dialogs(), *others]:
             if dialog is not None:
                 dialog.close()
@@ -219,23 +230,30 @@ class MainWindow(QMainWindow):
     # --- scanning -----------------------------------------------------------------------
 
     def _scanning(self) -> bool:
-        """Scans are taken on the register page, and by the ID check while it is open."""
+        """Scans are taken on the register and refund screens, and by the ID check while
+        it is open."""
         modal = QApplication.activeModalWidget()
         if modal is not None:
             return modal in (self.selling.age_dialog, self.pickups.age_dialog)
         return (
-            self.staff is not None and self.pages.currentIndex() == 1 and self.showing("Register")
+            self.staff is not None
+            and self.pages.currentIndex() == 1
+            and (self.showing("Register") or self.showing("Refunds"))
         )
 
     @Slot(str)
     def handle_scan(self, code: str) -> None:
-        """A licence goes to the ID check that is open; anything else to the selling
-        screen (`RegisterScreen.take_scan`)."""
+        """A licence goes to the ID check that is open; anything else to the screen
+        showing: a receipt to the refunds (`RefundScreen.take_scan`), a product to the
+        selling screen (`RegisterScreen.take_scan`)."""
         self.touched()
         open_checks = [d for d in (self.selling.age_dialog, self.pickups.age_dialog) if d]
         check = next((d for d in open_checks if d.isVisible()), None)
         if check is not None and (looks_like_id_scan(code) or looks_like_licence_part(code)):
             check.take_scan(code)  # a piece of one is refused there, with the reason
+            return
+        if self.showing("Refunds"):
+            self.refunds.take_scan(code)
             return
         self.selling.take_scan(code)
 
@@ -243,6 +261,19 @@ class MainWindow(QMainWindow):
         """Read the status on the worker and show it (the sync thread sends its own after
         every cycle)."""
         Op(work=partial(read_status, self.register.db), on_done=self.show_status, parent=self).run()
+
+    def _refund_order(self, order_id: str) -> None:
+        self.show_screen("Refunds")
+        self.refunds.open_order(order_id)
+
+    def _exchange(self, credit: object) -> None:
+        """The returns chosen on the refund screen become credit on a new sale."""
+        self.selling.start_exchange(credit)
+        self.show_screen("Register")
+
+    def _refunded(self) -> None:
+        self.refresh_status()
+        self._sync_now()
 
     def _sale_committed(self, sale: object) -> None:
         if self.bridge is not None:

@@ -1,7 +1,8 @@
 """Orders: today's and earlier, register and web alike, each with where it stands with
 WineDirect, its shipping status and tracking number, and how the guest's age was checked
 (ID scanned, date of birth typed, visibly over N); a receipt can be printed again, in
-the background.
+the background. A refund is a row of its own, saying which sale it gives back, with its
+own sync state; "Refund…" on a register sale starts a refund of it (`sig_refund`).
 
 The search runs once typing pauses (`DEBOUNCE_MS`) or on Enter, not on every keystroke:
 each search is a few milliseconds on the trigram index (`store.order_search`) at any
@@ -9,7 +10,7 @@ history, but a burst of keys would still queue one per key."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,7 +40,19 @@ DEBOUNCE_MS = 200
 """A pause in typing this long runs the search (a person types a key every 80 ms or more;
 reading what was found takes longer than this)."""
 
-COLUMNS = ("Order", "When", "Customer", "Total", "WineDirect", "Shipping", "Tracking", "Age check")
+COLUMNS = (
+    "Order",
+    "When",
+    "Customer",
+    "Total",
+    "WineDirect",
+    "Shipping",
+    "Tracking",
+    "Age check",
+    "What",
+)
+"""What an order is ("Sale", "Refund of TR1-000003") comes last: the columns before it
+keep their places."""
 
 
 WIDEST = (
@@ -50,6 +63,7 @@ WIDEST = (
     "from WineDirect",
     "Pending Pickup",
     "1Z999AA1012345",
+    "Visibly over 21 (no ID)",
 )
 """What each column but the last (which takes the rest) is sized for, once: sizing the
 columns to what a search found measured every cell again on every search, most of its
@@ -90,6 +104,9 @@ class OrdersModel(QAbstractTableModel):
 
 
 class OrdersScreen(QWidget):
+    sig_refund = Signal(str)
+    """The id of a register sale to refund (the shell opens the refund screen on it)."""
+
     def __init__(self, register: Register, printer: PrinterConfig) -> None:
         super().__init__(objectName="register")
         self.register = register
@@ -112,12 +129,15 @@ class OrdersScreen(QWidget):
         header.setStretchLastSection(True)
         self.reprint_button = QPushButton("Reprint receipt")
         self.reprint_button.clicked.connect(self.reprint)
+        self.refund_button = QPushButton("Refund…")
+        self.refund_button.clicked.connect(self.refund)
         self.message = QLabel("", objectName="notice")
         self.message.setWordWrap(True)
         self.receipt = QPlainTextEdit(readOnly=True)
         self.receipt.setVisible(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.message, 1)
+        buttons.addWidget(self.refund_button)
         buttons.addWidget(self.reprint_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.search)
@@ -161,16 +181,29 @@ class OrdersScreen(QWidget):
                     row.shipping_status or "",
                     row.tracking_number or "",
                     checks.get(row.order_id, ""),
+                    row.what,
                 )
             )
         self.model.show(shown)
 
-    def reprint(self) -> None:
+    def _chosen(self) -> OrderRow | None:
         index = self.table.currentIndex().row()
         if not 0 <= index < len(self.rows):
             self.message.setText("Choose an order first.")
+            return None
+        return self.rows[index]
+
+    def refund(self) -> None:
+        """A refund of the chosen sale, on the refund screen (which says why when the
+        engine will not refund it: a web order, a refund, one already refunded)."""
+        row = self._chosen()
+        if row is not None:
+            self.sig_refund.emit(row.order_id)
+
+    def reprint(self) -> None:
+        row = self._chosen()
+        if row is None:
             return
-        row = self.rows[index]
         if row.source != "register":
             self.message.setText("Web orders have no register receipt.")
             return

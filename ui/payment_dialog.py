@@ -8,6 +8,12 @@ commit the receipt goes to the configured printer on the worker (`ui.worker`), t
 drawer opens for cash; the dialog says when it has printed, or why not (the receipt is
 then shown here, and `sig_print_problem` tells the register, which keeps it in view after
 the dialog closes). With no printer (the demo) it is shown here from the very same bytes.
+
+In an exchange (`exchange`: credit from a return, `ui.exchange_credit`) the dialog settles
+the difference: the guest pays what the new sale costs beyond the credit, or is given back
+what the credit is worth beyond the sale (exactly, no change; to how they paid unless a
+manager approves another way, asked for here). The return and the sale are committed
+together (`refunds.commit_exchange`), and one receipt shows both.
 """
 
 from __future__ import annotations
@@ -37,9 +43,10 @@ from tastingroom.devices.printer import PrinterConfig, send
 from tastingroom.devices.receipt import Receipt, build_receipt, drawer_kick
 from tastingroom.entry import EntryRefused
 from tastingroom.money import format_cents
-from tastingroom.people.staff import AuthError, StaffMember
+from tastingroom.people.staff import Action, Approval, AuthError, StaffMember
 from tastingroom.selling.age import AgeCheckResult
 from tastingroom.selling.cart import Cart
+from tastingroom.selling.refunds import check_tenders, commit_exchange
 from tastingroom.selling.sales import CommittedSale, Register
 from tastingroom.selling.tenders import (
     CARD_TYPES,
@@ -48,6 +55,8 @@ from tastingroom.selling.tenders import (
     TenderKind,
     check_limit,
 )
+from ui.approval_dialog import ApprovalDialog
+from ui.exchange_credit import ExchangeCredit
 from ui.field_messages import FieldMessages
 from ui.receipt_view import print_or_show, problem_of
 from ui.worker import Op
@@ -80,10 +89,13 @@ class PaymentDialog(QDialog):
         age_check: AgeCheckResult | None,
         printer: PrinterConfig | None = None,
         parent: QWidget | None = None,
+        exchange: ExchangeCredit | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Payment")
         self.register, self.cart, self.staff, self.age_check = register, cart, staff, age_check
+        self.exchange = exchange
+        self.approval_dialog: ApprovalDialog | None = None
         self.printer = printer or PrinterConfig()
         self.tenders: list[TenderInput] = []
         self.sale: CommittedSale | None = None
@@ -190,7 +202,17 @@ class PaymentDialog(QDialog):
     # --- state ------------------------------------------------------------------------
 
     def total_cents(self) -> int:
-        return self.register.price(self.cart).total_cents
+        """What changes hands: the sale's total, or in an exchange the difference."""
+        total = self.register.price(self.cart).total_cents
+        return total if self.exchange is None else abs(total - self.exchange.value_cents)
+
+    @property
+    def giving_back(self) -> bool:
+        """An exchange for something cheaper: the difference goes back to the guest."""
+        return (
+            self.exchange is not None
+            and self.register.price(self.cart).total_cents < self.exchange.value_cents
+        )
 
     def due_cents(self) -> int:
         return max(0, self.total_cents() - sum(t.amount_cents for t in self.tenders))
@@ -198,8 +220,16 @@ class PaymentDialog(QDialog):
     def refresh(self) -> None:
         total = self.total_cents()
         paid = sum(t.amount_cents for t in self.tenders)
-        self.total_label.setText(f"Total {format_cents(total)}")
-        if paid > total:
+        back = self.giving_back
+        if self.exchange is None:
+            self.total_label.setText(f"Total {format_cents(total)}")
+        else:
+            credit = f"after {format_cents(self.exchange.value_cents)} exchange credit"
+            head = "Back to guest" if back else "To pay"
+            self.total_label.setText(f"{head} {format_cents(total)} ({credit})")
+        if back:
+            self.due_label.setText(f"Still to give back {format_cents(max(0, total - paid))}")
+        elif paid > total:
             self.due_label.setText(f"Change due {format_cents(paid - total)}")
         else:
             self.due_label.setText(f"Still due {format_cents(total - paid)}")
@@ -212,12 +242,13 @@ class PaymentDialog(QDialog):
             if item.widget():
                 item.widget().hide()  # untappable at once, not at the event loop's next turn
                 item.widget().deleteLater()
-        for amount in quick_cash(self.due_cents()) if self.due_cents() else []:
+        due = self.due_cents()
+        for amount in ([due] if back else quick_cash(due)) if due else []:
             button = QPushButton(format_cents(amount), objectName="quickCash", autoDefault=False)
             button.setMinimumHeight(QUICK_CASH_HEIGHT)
             button.clicked.connect(lambda _=False, a=amount: self.add_cash(a))
             self.quick_row.addWidget(button)
-        self.complete.setEnabled(paid >= total)
+        self.complete.setEnabled(paid == total if back else paid >= total)
 
     def _amount(self, text: str, default: int) -> int:
         """A payment as typed, or all that is due when left empty."""
@@ -294,6 +325,9 @@ class PaymentDialog(QDialog):
 
     def complete_sale(self) -> None:
         """Commit (durably), then print (in the background) or show the receipt."""
+        if self.exchange is not None:
+            self._exchange()
+            return
         try:
             self.sale = self.register.commit(self.cart, self.staff, self.tenders, self.age_check)
         except EntryRefused as exc:
@@ -303,12 +337,61 @@ class PaymentDialog(QDialog):
             self.messages.clear()
             self.message.setText(str(exc))
             return
-        receipt = build_receipt(self.register.db, self.sale.order_id)
         change = self.sale.settlement.change_cents
-        self.done_label.setText(
+        self._done(
             f"Sale {self.sale.number} complete."
             + (f"\nChange due {format_cents(change)}" if change else "")
         )
+
+    def _exchange(self, approvals: tuple[Approval, ...] = ()) -> None:
+        """The return and the new sale in one commit. Money given back another way than
+        the guest paid needs a manager, asked for here before anything is written."""
+        ex = self.exchange
+        given = (*ex.approvals, *approvals)
+        try:
+            if self.giving_back:
+                needs = check_tenders(
+                    ex.quote, self.tenders, self.register.limits, self.total_cents()
+                )
+                if Action.REFUND_OTHER_TENDER in needs and not approvals:
+                    self._ask(Action.REFUND_OTHER_TENDER)
+                    return
+            done = commit_exchange(
+                self.register, ex.order_id, list(ex.returns), self.cart, self.staff,
+                list(given), self.tenders, self.age_check,
+            )  # fmt: skip
+        except EntryRefused as exc:
+            self.messages.show(exc)
+            return
+        except AuthError as exc:
+            self.messages.clear()
+            self.message.setText(str(exc))
+            return
+        self.sale = done.sale
+        difference = done.difference_cents
+        change = done.sale.settlement.change_cents
+        settled = (
+            f"Back to guest {format_cents(-difference)}"
+            if difference < 0
+            else (f"Change due {format_cents(change)}" if change else "")
+        )
+        self._done(
+            f"Exchange complete: return {done.refund.number} of {ex.number}, "
+            f"sale {done.sale.number}." + (f"\n{settled}" if settled else "")
+        )
+
+    def _ask(self, action: Action) -> None:
+        detail = f"exchange difference back {format_cents(self.total_cents())}"
+        self.approval_dialog = dialog = ApprovalDialog(
+            self.register.db, action, self.staff, detail, self
+        )
+        dialog.accepted.connect(lambda: self._exchange((dialog.approval,)))
+        dialog.open()
+
+    def _done(self, words: str) -> None:
+        """Committed: the receipt (one, for an exchange too) printed or shown."""
+        receipt = build_receipt(self.register.db, self.sale.order_id)
+        self.done_label.setText(words)
         queued = print_or_show(
             self.printer,
             receipt.data,

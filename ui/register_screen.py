@@ -4,6 +4,10 @@ Everything shown comes from the engine (`Register`): the search index, the cart 
 `pricing`'s explanations. The shell (`ui.main_window`) owns signing in, the other
 screens, scanner routing and the status bar; it hands this screen product scans
 (`take_scan`) and tells it who is signed in (`signed_in`).
+
+An exchange starts on the refund screen and is rung here (`start_exchange`): the cart
+shows the return's credit, and Pay settles the difference, committing the return and
+the new sale together. "New sale" drops the credit (nothing was written).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from ui.approval_dialog import ApprovalDialog
 from ui.cart_table import CartTable
 from ui.customer_dialog import CustomerDialog
 from ui.discount_dialog import DiscountDialog
+from ui.exchange_credit import ExchangeCredit
 from ui.field_messages import FieldMessages
 from ui.pack_dialog import PackDialog
 from ui.payment_dialog import PaymentDialog
@@ -79,6 +84,7 @@ class RegisterScreen(QWidget):
         self._staff = staff
         self.printer = printer
         self.cart = register.new_cart("")
+        self.exchange: ExchangeCredit | None = None
         self.age_dialog: AgeCheckDialog | None = None
         self.payment_dialog: PaymentDialog | None = None
         self.customer_dialog: CustomerDialog | None = None
@@ -363,6 +369,13 @@ class RegisterScreen(QWidget):
 
     def new_sale(self) -> None:
         self.cart = self.register.new_cart(self.staff.id if self.staff else "")
+        self.exchange = None
+        self.refresh_cart()
+
+    def start_exchange(self, credit: ExchangeCredit) -> None:
+        """What the guest brought back pays for this sale, in part or in full (items already
+        in the cart stay: nothing rung is lost)."""
+        self.exchange = credit
         self.refresh_cart()
 
     def priced(self) -> PricedCart | None:
@@ -403,7 +416,14 @@ class RegisterScreen(QWidget):
                 for line in lines
             ]
         )
-        if priced is None:
+        credit = self.exchange
+        if priced is None and credit is not None:
+            self.totals.setText(
+                f"Exchange: {format_cents(credit.value_cents)} credit from {credit.number}. "
+                "Scan or tap the new items."
+            )
+            self.total.setText(f"Exchange credit −{format_cents(credit.value_cents)}")
+        elif priced is None:
             self.totals.setText("Scan or tap a product to start a sale.")
             self.total.setText(format_cents(0))
         else:
@@ -415,8 +435,16 @@ class RegisterScreen(QWidget):
             if self.cart.ship_to is not None:
                 parts.append(f"Shipping {format_cents(priced.shipping_cents)}")
             parts.append(f"Tax {format_cents(priced.tax_cents)}")
-            self.totals.setText("    ".join(parts))
-            self.total.setText(f"Total {format_cents(priced.total_cents)}")
+            total = f"Total {format_cents(priced.total_cents)}"
+            text = "    ".join(parts)
+            if credit is not None:
+                value = format_cents(credit.value_cents)
+                text += f"    {total}\nExchange credit for the return of {credit.number} −{value}"
+                difference = priced.total_cents - credit.value_cents
+                owed = "To pay " if difference >= 0 else "Back to guest "
+                total = owed + format_cents(abs(difference))
+            self.totals.setText(text)
+            self.total.setText(total)
         self.sig_cart_changed.emit()
 
     # --- editing the cart ---------------------------------------------------------------
@@ -642,7 +670,7 @@ class RegisterScreen(QWidget):
 
     def _open_payment(self, check: AgeCheckResult | None) -> None:
         self.payment_dialog = PaymentDialog(
-            self.register, self.cart, self.staff, check, self.printer, self
+            self.register, self.cart, self.staff, check, self.printer, self, self.exchange
         )
         self.payment_dialog.accepted.connect(self._paid)
         self.payment_dialog.sig_print_problem.connect(self._print_problem)

@@ -26,13 +26,16 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from tastingroom.devices.escpos_loader import escpos_printer
 from tastingroom.money import format_cents, format_rate
 from tastingroom.selling.age import describe
 from tastingroom.selling.tenders import TenderKind
 from tastingroom.settings import load_settings
 from tastingroom.store.database import Database
-from tastingroom.store.models import AgeCheck, Customer, Order, Staff
+from tastingroom.store.models import AgeCheck, Customer, Order, OrderLine, Staff, Tender
 
 CODE_PAGE = "CP858"
 DRAWER_PIN = 2
@@ -178,74 +181,151 @@ def _check_words(checks: list[AgeCheck], purpose: str) -> str | None:
 
 
 def build_receipt(db: Database, order_id: str, *, reprint: bool = False) -> Receipt:
-    """The receipt for a committed order; opens the drawer only when cash was taken."""
+    """The receipt for a committed order; opens the drawer only when cash changed hands.
+
+    An exchange (a refund and a sale sharing an `exchange_id`) is one receipt, whichever of
+    its two orders is asked for: what came back, what was bought, and the difference paid
+    or given back. Its barcode is the new sale's number, the one a later return starts from.
+    """
     with db.read() as s:
         settings = load_settings(s)
         order = s.get(Order, order_id)
         if order is None:
             raise ReceiptError("That order is not on this register.")
-        staff = s.get(Staff, order.staff_id) if order.staff_id else None
-        customer = s.get(Customer, order.customer_id) if order.customer_id else None
-        lines = list(order.lines)
-        tenders = list(order.tenders)
-        checked = _check_words(list(order.age_checks), "sale")
-    when = order.created_at.astimezone(ZoneInfo(settings.timezone))
+        orders = [order]
+        if order.exchange_id:
+            pair = s.scalars(select(Order).where(Order.exchange_id == order.exchange_id))
+            orders = sorted(pair, key=lambda o: o.transaction_type != "refund")
+        parts = [_Part(o, list(o.lines), list(o.tenders), _previous(s, o)) for o in orders]
+        sale = parts[-1].order
+        staff = s.get(Staff, sale.staff_id) if sale.staff_id else None
+        customer = s.get(Customer, sale.customer_id) if sale.customer_id else None
+        checked = _check_words(list(sale.age_checks), "sale")
+    when = sale.created_at.astimezone(ZoneInfo(settings.timezone))
     job = _Job(settings.receipt_columns)
     job.set(align="center", bold=True, double_height=True)
     job.text(settings.store_name, indent=0)
     job.set(align="center", normal_textsize=True)
-    title = "REFUND" if order.transaction_type == "refund" else "Receipt"
-    job.text(f"{title} {order.number}" + ("  (copy)" if reprint else ""), indent=0)
+    if len(parts) == 2:
+        title = "Exchange"
+    else:
+        title = "REFUND" if sale.transaction_type == "refund" else "Receipt"
+    job.text(f"{title} {sale.number}" + ("  (copy)" if reprint else ""), indent=0)
     job.rows(together([f"{when:%a %d %b %Y %H:%M}", staff.name if staff else ""], job.width))
     if customer is not None:
         job.text(customer.name, indent=0)
     job.set(align="left")
-    job.rule()
-    for line in lines:
-        gross = line.unit_price_cents * line.quantity
-        head = f"{line.quantity} x "
-        job.amount(head + line.name, format_cents(gross), indent=len(head))
-        if line.discount_cents:
-            reason = line.explanation.split(";")[0].strip() or "discount"
-            job.amount(reason, f"-{format_cents(line.discount_cents)}", indent=5, first=3)
-    job.rule()
-    job.amount("Subtotal", format_cents(order.subtotal_cents))
-    if order.discount_cents:
-        job.amount("Discounts", f"-{format_cents(order.discount_cents)}")
-    rates = sorted({line.tax_rate_ppm for line in lines if line.tax_rate_ppm})
-    label = "Tax " + ", ".join(format_rate(r) for r in rates) if rates else "Tax"
-    job.amount(label, format_cents(order.tax_cents))
-    if order.shipping_cents:
-        job.amount("Shipping", format_cents(order.shipping_cents))
-    if order.tip_cents:
-        job.amount("Tip", format_cents(order.tip_cents))
-    job.set(bold=True)
-    job.amount("TOTAL", format_cents(order.total_cents))
-    job.set(bold=False)
-    for t in tenders:
-        kind = TenderKind(t.kind)
-        detail = kind.label
-        if kind is TenderKind.CARD:
-            detail = f"{t.card_type} ****{t.card_last4} auth {t.approval_code}"
-        elif kind is TenderKind.GIFT_CARD:
-            detail = f"Gift card {t.gift_card_code[-4:] if t.gift_card_code else ''}"
-        job.amount(detail, format_cents(t.amount_cents))
-        if t.change_cents:
-            job.amount("Change", format_cents(t.change_cents))
+    if len(parts) == 2:
+        _exchange(job, *parts)
+    else:
+        part = parts[0]
+        if part.refund_of:
+            job.text(f"Refund of {part.refund_of}", indent=0)
+        job.rule()
+        _lines(job, part.lines)
+        job.rule()
+        _totals(job, part.order, part.lines, "TOTAL")
+        for t in part.tenders:
+            _tender(job, t)
     if checked:
         job.text(f"Age checked: {checked}")
-    if order.fulfilment == "ship":
-        job.text(f"Ships to {order.ship_city}, {order.ship_state}")
+    if sale.fulfilment == "ship":
+        job.text(f"Ships to {sale.ship_city}, {sale.ship_state}")
     job.printer.ln()
     job.set(align="center")
     job.text("Thank you for visiting!", indent=0)
     with contextlib.redirect_stdout(io.StringIO()):  # the library prints a notice here
         job.printer.barcode(
-            "{B" + order.number, "CODE128", function_type="B", height=60, width=2, pos="OFF"
+            "{B" + sale.number, "CODE128", function_type="B", height=60, width=2, pos="OFF"
         )
     job.printer.cut()
-    cash = any(t.kind == TenderKind.CASH.value for t in tenders) and not reprint
-    return Receipt(order.number, job.output, cash)
+    cash = any(t.kind == TenderKind.CASH.value for p in parts for t in p.tenders)
+    return Receipt(sale.number, job.output, cash and not reprint)
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One order of a receipt, read while its session is open."""
+
+    order: Order
+    lines: list[OrderLine]
+    tenders: list[Tender]
+    refund_of: str | None
+    """For a refund, the number of the sale it gives back."""
+
+
+def _previous(s: Session, order: Order) -> str | None:
+    if order.transaction_type != "refund" or order.previous_order_id is None:
+        return None
+    previous = s.get(Order, order.previous_order_id)
+    return previous.number if previous is not None else None
+
+
+def _lines(job: _Job, lines: list[OrderLine], sign: str = "") -> None:
+    for line in lines:
+        gross = line.unit_price_cents * line.quantity
+        head = f"{line.quantity} x "
+        job.amount(head + line.name, sign + format_cents(gross), indent=len(head))
+        if line.discount_cents:
+            reason = line.explanation.split(";")[0].strip() or "discount"
+            job.amount(reason, f"-{format_cents(line.discount_cents)}", indent=5, first=3)
+        if line.disposition == "damaged":
+            job.text("written off as damaged", indent=5)
+
+
+def _totals(job: _Job, order: Order, lines: list[OrderLine], label: str, sign: str = "") -> None:
+    job.amount("Subtotal", sign + format_cents(order.subtotal_cents))
+    if order.discount_cents:
+        job.amount("Discounts", ("+" if sign else "-") + format_cents(order.discount_cents))
+    rates = sorted({line.tax_rate_ppm for line in lines if line.tax_rate_ppm})
+    tax = "Tax " + ", ".join(format_rate(r) for r in rates) if rates else "Tax"
+    job.amount(tax, sign + format_cents(order.tax_cents))
+    if order.shipping_cents:
+        job.amount("Shipping", sign + format_cents(order.shipping_cents))
+    if order.tip_cents:
+        job.amount("Tip", sign + format_cents(order.tip_cents))
+    job.set(bold=True)
+    job.amount(label, sign + format_cents(order.total_cents))
+    job.set(bold=False)
+
+
+def _tender(job: _Job, t: Tender, back: bool = False) -> None:
+    kind = TenderKind(t.kind)
+    detail = kind.label
+    if kind is TenderKind.CARD:
+        detail = f"{t.card_type} ****{t.card_last4} auth {t.approval_code}"
+    elif kind is TenderKind.GIFT_CARD:
+        detail = f"Gift card {t.gift_card_code[-4:] if t.gift_card_code else ''}"
+    job.amount(detail + (" back" if back else ""), format_cents(t.amount_cents))
+    if t.change_cents:
+        job.amount("Change", format_cents(t.change_cents))
+
+
+def _exchange(job: _Job, back: _Part, sale: _Part) -> None:
+    """The return, the new sale, and how the difference was settled (exchange credit is
+    the return paying for the sale, so it is shown once, as the credit)."""
+    job.rule()
+    job.text(f"Returned from {back.refund_of}", indent=0)
+    _lines(job, back.lines, "-")
+    _totals(job, back.order, back.lines, "RETURNED", "-")
+    job.rule()
+    job.text(f"New sale {sale.order.number}", indent=0)
+    _lines(job, sale.lines)
+    _totals(job, sale.order, sale.lines, "SALE TOTAL")
+    job.rule()
+    difference = sale.order.total_cents - back.order.total_cents
+    job.set(bold=True)
+    if difference >= 0:
+        job.amount("TO PAY", format_cents(difference))
+    else:
+        job.amount("BACK TO GUEST", format_cents(-difference))
+    job.set(bold=False)
+    for t in sale.tenders:
+        if t.kind != TenderKind.EXCHANGE.value:
+            _tender(job, t)
+    for t in back.tenders:
+        if t.kind != TenderKind.EXCHANGE.value:
+            _tender(job, t, back=True)
 
 
 def build_pickup_slip(db: Database, order_id: str, staff_name: str) -> bytes:

@@ -37,6 +37,19 @@ class OrderRow:
     sync_reason: str | None
     shipping_status: str | None
     tracking_number: str | None
+    refund_of: str | None = None
+    """For a refund, the number of the sale it gives back."""
+    exchange: bool = False
+    """Half of an exchange (a refund and a sale written together)."""
+
+    @property
+    def what(self) -> str:
+        """What the order is, in the words the orders screen shows."""
+        if self.refund_of is not None:
+            return ("Exchange: refund of " if self.exchange else "Refund of ") + self.refund_of
+        if self.source == "web":
+            return "Web order"
+        return "Exchange: sale" if self.exchange else "Sale"
 
 
 def list_orders(db: Database, query: str = "", limit: int = 200) -> list[OrderRow]:
@@ -57,6 +70,8 @@ def list_orders(db: Database, query: str = "", limit: int = 200) -> list[OrderRo
                 Order.fulfilment,
                 Order.shipping_status,
                 Order.tracking_number,
+                Order.previous_order_id,
+                Order.exchange_id,
                 Customer.first_name,
                 Customer.last_name,
             )
@@ -83,6 +98,10 @@ def list_orders(db: Database, query: str = "", limit: int = 200) -> list[OrderRo
                 )
             )
         }
+        previous = [row.previous_order_id for row in rows if row.previous_order_id]
+        numbers = dict(
+            s.execute(select(Order.id, Order.number).where(Order.id.in_(previous))).all()
+        )
     out = []
     for row in rows:
         sent = outbox.get(row.id)
@@ -110,6 +129,8 @@ def list_orders(db: Database, query: str = "", limit: int = 200) -> list[OrderRo
                 reason,
                 shipping,
                 row.tracking_number,
+                numbers.get(row.previous_order_id),
+                row.exchange_id is not None,
             )
         )
     return out

@@ -106,3 +106,35 @@ def test_an_absent_printer_is_a_clear_error():
         port = s.getsockname()[1]
     with pytest.raises(PrinterError, match=f"printer at 127.0.0.1:{port} did not answer"):
         send(PrinterConfig("network", host="127.0.0.1", port=port), b"x")
+
+
+def test_an_exchange_prints_one_receipt_with_the_return_and_the_new_sale(
+    demo_db: Database, register: Register, cashier, manager
+):
+    from tastingroom.people.staff import Action, approve
+    from tastingroom.selling.cart import Cart
+    from tastingroom.selling.refunds import ReturnLine, commit_exchange, quote_refund
+    from tastingroom.selling.tenders import TenderInput, TenderKind
+
+    sale = a_sale(register, cashier, "ROS24")
+    ok = approve(demo_db, Action.REFUND, cashier.id, manager.id, "2222")
+    cart = Cart(staff_id=cashier.id)
+    cart.add(register.catalog.by_barcode("FOOD-OLIVE"))
+    back = quote_refund(register, sale.order_id, [ReturnLine(1, 1)]).total_cents
+    back -= register.price(cart).total_cents
+    done = commit_exchange(
+        register, sale.order_id, [ReturnLine(1, 1)], cart, cashier, ok,
+        [TenderInput(TenderKind.CASH, back)],
+    )  # fmt: skip
+    receipt = build_receipt(demo_db, done.sale.order_id)
+    assert build_receipt(demo_db, done.refund.order_id).data == receipt.data  # either half
+    data = receipt.data
+    assert data.count(b"\x1dV") == 1 and data.count(b"\x1dk") == 1  # one cut, one barcode
+    assert b"{B" + done.sale.number.encode() in data and receipt.opens_drawer
+    text = receipt_text(data)
+    assert f"Exchange {done.sale.number}" in text and f"Returned from {sale.number}" in text
+    assert "1 x Rosé of Pinot Noir 2024" in text and "1 x Marinated Olives" in text
+    settled = next(line for line in text.splitlines() if line.startswith("BACK TO GUEST"))
+    assert settled.endswith(f" ${back / 100:.2f}") and len(settled) == 42  # at the edge
+    assert "Cash back" in text and "Exchange credit" not in text
+    assert max(len(line) for line in text.splitlines()) <= 42

@@ -6,7 +6,8 @@ thread, in the order staff need them:
    seeded, and a start with nothing set up shows the first-run doors instead, see
    `store_setup.plan_start`), start a new number series if the file was copied, moved
    or rolled back (before the first sale can reuse a number WineDirect already holds),
-   and start the
+   put back every tab a cart had taken (`tabs.release_all`: no cart outlives the
+   process, so a tab left "in use" by a crash would otherwise never resume), and start the
    background integrity check (`store.health`). After it, a PIN can be checked: none
    of this grows with the catalog, and opening does not grow with the history either
    (see `Database.check_integrity`).
@@ -19,6 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tastingroom.demo.winery import is_empty, seed_demo
+from tastingroom.selling import tabs
 from tastingroom.selling.numbering import check_home
 from tastingroom.selling.sales import Register
 from tastingroom.store.database import Database
@@ -34,6 +36,7 @@ def open_register(path: Path, *, demo_if_empty: bool = False) -> Register:
         if demo_if_empty and is_empty(db):
             seed_demo(db)
         check_home(db, db.path.parent)  # its notice is shown by the register, then cleared
+        tabs.release_all(db)
         register = Register(db)
         IntegrityWatch(db).start()  # stopped by db.close()
     except BaseException:

@@ -38,7 +38,7 @@ from tastingroom.devices.printer import PrinterConfig
 from tastingroom.money import format_cents
 from tastingroom.people.staff import Action, AuthError, StaffMember
 from tastingroom.selling.age import AgeCheckResult, needs_check
-from tastingroom.selling.cart import CartError, ShipTo
+from tastingroom.selling.cart import Cart, CartError, ShipTo
 from tastingroom.selling.idscan import looks_like_id_scan, looks_like_licence_part
 from tastingroom.selling.pricing import Discount, PricedCart, PricingError
 from tastingroom.selling.sales import Register
@@ -54,6 +54,7 @@ from ui.payment_dialog import PaymentDialog
 from ui.price_dialog import PriceDialog
 from ui.product_grid import FAVOURITES, MAX_TILES, ProductGrid
 from ui.ship_dialog import ShipDialog
+from ui.tabs_panel import TabsPanel
 from ui.worker import Op
 
 CART = "cart"
@@ -108,7 +109,7 @@ class RegisterScreen(QWidget):
 
     def signed_in(self, member: StaffMember) -> None:
         """The open sale, if any, carries on under whoever signed in (a quick switch)."""
-        self.cart.staff_id = member.id
+        self.cart.hand_over(member.id)
         self.staff_label.setText(member.name)
         self.search.setFocus()
 
@@ -122,6 +123,7 @@ class RegisterScreen(QWidget):
                 self.customer_dialog,
                 self.approval_dialog,
                 self.line_dialog,
+                *self.tabs.dialogs(),
             )
             if d is not None
         ]
@@ -299,6 +301,7 @@ class RegisterScreen(QWidget):
     def _build_cart(self) -> QVBoxLayout:
         column = QVBoxLayout()
         self.table = CartTable()
+        self.tabs = TabsPanel(self)
         self.totals = QLabel("")
         self.totals.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.total = QLabel("", objectName="total")
@@ -350,14 +353,17 @@ class RegisterScreen(QWidget):
         for button in (self.customer_button, self.ship_button, self.order_discount_button):
             order_buttons.addWidget(button)
         order_buttons.addStretch(1)
+        order_buttons.addWidget(self.tabs.abandon_button)
         buttons = QHBoxLayout()
         buttons.addWidget(self.staff_label)
         buttons.addWidget(self.lock_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.tabs.hold_button)
         buttons.addWidget(self.clear_button)
         buttons.addWidget(self.pay_button)
         self.customer_label = QLabel("")
         self.table.itemSelectionChanged.connect(self._recheck)
+        column.addWidget(self.tabs)
         column.addWidget(self.customer_label)
         column.addWidget(self.messages.under(CART, self.table), 1)
         column.addLayout(line_buttons)
@@ -368,8 +374,14 @@ class RegisterScreen(QWidget):
         return column
 
     def new_sale(self) -> None:
-        self.cart = self.register.new_cart(self.staff.id if self.staff else "")
+        """A resumed tab cleared from the screen goes back to the open tabs (`TabsPanel`);
+        an exchange not yet paid is dropped (nothing of it was written)."""
+        self.tabs.put_back(self.cart)
         self.exchange = None
+        self.show_cart(self.register.new_cart(self.staff.id if self.staff else ""))
+
+    def show_cart(self, cart: Cart) -> None:
+        self.cart = cart
         self.refresh_cart()
 
     def start_exchange(self, credit: ExchangeCredit) -> None:
@@ -391,10 +403,10 @@ class RegisterScreen(QWidget):
         self._changed()
         customer = self.cart.customer
         if customer is None:
-            who = "Cart · no customer attached"
+            who = f"{self.tabs.title()} · no customer attached"
         else:
             clubs = ", ".join(c.name for c in customer.clubs) or "not a club member"
-            who = f"Cart · {customer.name} ({clubs})"
+            who = f"{self.tabs.title()} · {customer.name} ({clubs})"
         ship = self.cart.ship_to
         if ship is None:
             self.customer_label.setText(f"{who} · carry out")
@@ -653,20 +665,23 @@ class RegisterScreen(QWidget):
         if not self.cart.lines:
             self.say("The cart is empty.", CART, holds=self._cart_empty)
             return
-        if needs_check(self.register.settings, self.cart.kinds):
+        kept = self.tabs.age_check_for(self.cart)
+        if needs_check(self.register.settings, self.cart.kinds) and kept is None:
             self.age_dialog = AgeCheckDialog(self.register.settings, self.staff.id, self)
             self.age_dialog.sig_refused.connect(partial(keep_refusal, self.register.db, "sale"))
             self.age_dialog.accepted.connect(self._age_checked)
             self.age_dialog.open()
             return
-        self._open_payment(None)
+        self._open_payment(kept)
 
     def _cart_empty(self) -> bool:
         return not self.cart.lines
 
     @Slot()
     def _age_checked(self) -> None:
-        self._open_payment(self.age_dialog.result if self.age_dialog else None)
+        check = self.age_dialog.result if self.age_dialog else None
+        self.tabs.keep_age_check(self.cart, check)  # a tab held after all keeps it
+        self._open_payment(check)
 
     def _open_payment(self, check: AgeCheckResult | None) -> None:
         self.payment_dialog = PaymentDialog(

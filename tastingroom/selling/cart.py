@@ -144,6 +144,27 @@ class Cart:
     tab_id: str | None = None
     """The open tab this cart is (`tastingroom.selling.tabs`): holding the cart again
     updates that tab, and paying it closes the tab in the sale's own transaction."""
+    earlier_staff: tuple[str, ...] = ()
+    """Who rang this cart before it was handed over (`hand_over`): the managers'
+    approvals they asked for, already on the cart, stay valid for whoever finishes it."""
+
+    def hand_over(self, staff_id: str) -> None:
+        """The cart carries on under `staff_id` (a tab closed by another cashier, a quick
+        switch of who is signed in). Approvals already given stay with their lines; any new
+        one is asked for by the new hand."""
+        if staff_id == self.staff_id:
+            return
+        if self.staff_id and self.staff_id not in self.earlier_staff:
+            self.earlier_staff = (*self.earlier_staff, self.staff_id)
+        self.staff_id = staff_id
+
+    def asked_for(self, approval: Approval | None) -> str:
+        """Who `approval` must have been asked for, to be valid on this cart: whoever
+        asked for it, when they rang this cart before it was handed over; otherwise
+        the cart's staff member now."""
+        if approval is not None and approval.requested_by in self.earlier_staff:
+            return approval.requested_by
+        return self.staff_id
 
     def _check_line(self, unit_cents: int, quantity: int) -> None:
         """A line may not come to more than the store's line limit."""

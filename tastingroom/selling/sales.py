@@ -229,16 +229,25 @@ class Register:
         limit = self.settings.discount_limit_ppm
         for index, (line, p) in enumerate(zip(cart.lines, priced.lines, strict=True)):
             if line.override_cents is not None:
-                require(line.override_approval, Action.PRICE_OVERRIDE, cart.staff_id)
+                require(
+                    line.override_approval,
+                    Action.PRICE_OVERRIDE,
+                    cart.asked_for(line.override_approval),
+                )
             if discount_share_ppm(p.manual_discount_cents, p.before_manual_cents) > limit:
                 try:
-                    require(line.discount_approval, Action.DISCOUNT_OVER_LIMIT, cart.staff_id)
+                    require(
+                        line.discount_approval,
+                        Action.DISCOUNT_OVER_LIMIT,
+                        cart.asked_for(line.discount_approval),
+                    )
                 except AuthError as exc:
                     raise AuthError(f"Line {index + 1}: {exc}") from exc
         order_off = sum(p.order_discount_cents for p in priced.lines)
         base = sum(p.net_cents + p.order_discount_cents for p in priced.lines)
         if discount_share_ppm(order_off, base) > limit:
-            require(cart.order_discount_approval, Action.DISCOUNT_OVER_LIMIT, cart.staff_id)
+            approval = cart.order_discount_approval
+            require(approval, Action.DISCOUNT_OVER_LIMIT, cart.asked_for(approval))
 
     # --- the last guard ---------------------------------------------------------------------
 

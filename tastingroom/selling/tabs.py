@@ -21,6 +21,10 @@ A manager's approval is kept with its audit row's id, and on resume it is compar
 the audit log: one that does not match (a tab row edited on disk) comes back without
 its approval, and the commit asks for a manager again.
 
+Handing over: whoever resumes a tab finishes it (`Cart.hand_over`); the managers'
+approvals the earlier cashiers asked for stay on their lines, and the stored cart
+names those cashiers so that they still do after the tab is held again.
+
 In use: resuming marks the tab in use, so that one party is never on two carts (and
 paid twice). Holding it again, paying or abandoning it ends that; `release` puts it back
 unchanged when its cart is cleared, and `release_all` at start-up, since no cart
@@ -135,6 +139,7 @@ def dump_cart(cart: Cart) -> str:
     return json.dumps(
         {
             "staff_id": cart.staff_id,
+            "earlier_staff": list(cart.earlier_staff),
             "lines": [
                 {
                     "sku_id": line.item.sku_id,
@@ -243,6 +248,7 @@ def _load_cart(register: Register, tab_id: str, raw: str) -> tuple[Cart, list[st
     data = json.loads(raw)
     approvals = _Approvals(register.db, data)
     cart = register.new_cart(data["staff_id"])
+    cart.earlier_staff = tuple(data.get("earlier_staff", ()))  # absent in tabs held before
     cart.tab_id = tab_id
     missing: list[str] = []
     for line in data["lines"]:
@@ -383,7 +389,8 @@ def open_tabs(register: Register, session_id: str | None = None) -> list[TabInfo
 def resume(register: Register, tab_id: str, staff: StaffMember) -> ResumedTab:
     """Bring an open tab back into a cart, priced on today's catalog and the customer's
     clubs, with its age check; the tab is marked in use until it is held, paid,
-    abandoned or released."""
+    abandoned or released. The cart is `staff`'s from now on (at a bar another cashier
+    often closes the tab): the approvals already on it stay valid (`Cart.hand_over`)."""
     with register.db.read() as s:
         row = s.get(Tab, tab_id)
         if row is None or row.status != OPEN:
@@ -414,6 +421,7 @@ def resume(register: Register, tab_id: str, staff: StaffMember) -> ResumedTab:
         ).rowcount
         if taken != 1:
             raise TabError(f"{name}'s tab was taken or closed meanwhile; look at the list again.")
+    cart.hand_over(staff.id)
     return ResumedTab(tab_id, name, cart, _load_age(age), tuple(missing))
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from tastingroom import drawer
 from tastingroom.drawer import DrawerCount, DrawerError
-from tastingroom.people.staff import Action, AuthError, Role, approve, list_staff
+from tastingroom.people.staff import Action, AuthError, Role, add_staff, approve, list_staff
 from tastingroom.selling import tabs
 from tastingroom.selling.age import check_birth_date
 from tastingroom.selling.pricing import Discount
@@ -261,6 +261,52 @@ def test_what_left_the_catalog_is_named_and_the_rest_comes_back(
     with pytest.raises(TabError, match="Spot 2's tab cannot be read back"):
         tabs.resume(register, tab_id, cashier)
     assert not tabs.open_tabs(register)[0].in_use
+
+
+def test_another_cashier_closes_the_tab_with_the_approvals_on_it(
+    register: Register, cashier, manager, demo_db
+):
+    """At a bar the cashier who opened a tab is often not the one who closes it: whoever
+    resumes it finishes it, and the managers' approvals on it stay valid, even after
+    it has been held again by the second cashier and closed by a third."""
+    second = add_staff(demo_db, "Jo Park", Role.CASHIER, "4444")
+    third = add_staff(demo_db, "Ana Diaz", Role.CASHIER, "5555")
+    cart = party_cart(register, cashier, manager, demo_db)
+    check = adult(register, cashier.id)
+    tab_id = tabs.hold(register, cart, "Spot 3", cashier, check)
+
+    back = tabs.resume(register, tab_id, second)
+    assert back.cart.staff_id == second.id and back.cart.earlier_staff == (cashier.id,)
+    # The first cashier can no longer finish it on their own cart's say-so.
+    with pytest.raises(SaleRefused, match="rung by someone else"):
+        register.commit(back.cart, cashier, cash(100_000), back.age_check)
+    # A new privileged change is asked for by the new hand.
+    with pytest.raises(AuthError, match="something else"):
+        back.cart.void_line(0, approve(demo_db, Action.VOID_LINE, cashier.id, manager.id, "2222"))
+    back.cart.add(register.catalog.by_barcode("FEE-TASTE"))
+    tabs.hold(register, back.cart, "Spot 3", second, back.age_check)
+
+    again = tabs.resume(register, tab_id, third)
+    assert again.cart.earlier_staff == (cashier.id, second.id)
+    assert again.cart.lines[3].override_approval is not None
+    assert again.cart.order_discount_approval is not None
+    total = register.price(again.cart).total_cents
+    sale = register.commit(again.cart, third, cash(total), again.age_check)
+    with demo_db.read() as s:
+        assert s.get(Order, sale.order_id).staff_id == third.id
+        assert s.get(Tab, tab_id).closed_by == third.id
+    # An approval asked for by someone who never rang the cart is still refused.
+    stranger = register.new_cart(third.id)
+    stranger.add(register.catalog.by_barcode("PN22"))
+    stranger.override_price(
+        0, 900, approve(demo_db, Action.PRICE_OVERRIDE, third.id, manager.id, "2222")
+    )
+    stranger.hand_over(second.id)
+    stranger.lines[0].override_approval = approve(
+        demo_db, Action.PRICE_OVERRIDE, cashier.id, manager.id, "2222"
+    )
+    with pytest.raises(AuthError, match="something else"):
+        register.commit(stranger, second, cash(10_000), check)
 
 
 # --- the Z close ----------------------------------------------------------------------------

@@ -41,7 +41,8 @@ from tastingroom.drawer import (
 from tastingroom.drawer.printout import Printout, SavedZ, save_z, z_printout
 from tastingroom.entry import EntryRefused
 from tastingroom.money import format_cents
-from tastingroom.people.staff import Action, AuthError, StaffMember
+from tastingroom.people.staff import Action, Approval, AuthError, StaffMember
+from tastingroom.selling import tabs
 from tastingroom.selling.sales import Register
 from ui.approval_dialog import ApprovalDialog
 from ui.dialog_footer import TOUCH_HEIGHT, dialog_footer
@@ -81,6 +82,9 @@ class CloseDialog(QDialog):
         self.limit_cents = register.settings.drawer_over_short_limit_cents
         self.expected_cents = expected_cash(self.db, session.id)
         self.approval_dialog: ApprovalDialog | None = None
+        self.open_tabs = tabs.open_tabs(register, session.id)
+        self.carry_tabs: Approval | None = None
+        """A manager's approval to carry the open tabs to the next session."""
         self.z: ZReport | None = None
         self.printout: Printout | None = None
         self.saved: SavedZ | None = None
@@ -109,6 +113,8 @@ class CloseDialog(QDialog):
         footer, self.close_button = dialog_footer(self, "Close drawer (manager)", self.submit)
         counting = QWidget()
         column = QVBoxLayout(counting)
+        if self.open_tabs:
+            column.addWidget(self.messages.under("tabs", self._tabs_row()))
         column.addWidget(self.messages.under("count", self.counter))
         column.addLayout(figures)
         column.addLayout(form)
@@ -149,6 +155,35 @@ class CloseDialog(QDialog):
         self.pages.addWidget(closed)
         QVBoxLayout(self).addWidget(self.pages)
         self._counted(self.counter.total_cents)
+
+    # --- open tabs ------------------------------------------------------------------
+
+    def _tabs_row(self) -> QHBoxLayout:
+        """The session's open tabs, and the way to close with them still open."""
+        listed = ", ".join(f"{t.name} ({format_cents(t.total_cents)})" for t in self.open_tabs)
+        self.tabs_label = QLabel(f"Open tabs: {listed}")
+        self.tabs_label.setWordWrap(True)
+        self.carry_button = QPushButton("Carry tabs to next session…", objectName="lineButton")
+        self.carry_button.setMinimumHeight(TOUCH_HEIGHT)
+        self.carry_button.clicked.connect(self.carry)
+        row = QHBoxLayout()
+        row.addWidget(self.tabs_label, 1)
+        row.addWidget(self.carry_button)
+        return row
+
+    def carry(self) -> None:
+        names = ", ".join(t.name for t in self.open_tabs)
+        self.approval_dialog = dialog = ApprovalDialog(
+            self.db, Action.CARRY_TABS, self.staff, f"carry to the next session: {names}", self
+        )
+        dialog.accepted.connect(partial(self._carried, dialog))
+        dialog.open()
+
+    def _carried(self, dialog: ApprovalDialog) -> None:
+        self.carry_tabs = dialog.approval
+        self.carry_button.setEnabled(False)
+        self.carry_button.setText(f"Carried ({dialog.manager.name})")
+        self.messages.clear()
 
     # --- counting -------------------------------------------------------------------
 
@@ -203,6 +238,7 @@ class CloseDialog(QDialog):
                 leave,
                 self.approval_dialog.approval,
                 self.reason.text(),
+                carry_tabs=self.carry_tabs,
             )
         except (DrawerError, EntryRefused) as exc:
             self.messages.show(exc)

@@ -2,8 +2,9 @@
 
 The lock screen comes first; signed in, a row of buttons picks one screen at a time
 (`RegisterScreen` for selling, then the drawer, pickups, orders, refunds, reports, sync,
-settings, about). The shell owns what spans screens: the status bar, scanner routing, the idle lock and closing.
-A scan goes to the screen showing: products to the register, receipts to the refunds.
+settings, about). The shell owns what spans screens: the status bar, scanner routing, the
+idle lock and closing. A scan goes to the screen showing: products to the register,
+receipts to the refunds.
 """
 
 from __future__ import annotations

@@ -633,6 +633,9 @@ def _write_refund(register: Register, s: Session, r: _Refund) -> str:
             shipping_status="No Shipping Required",
         )
     )
+    # The refund's row is written first: the audit and drawer rows below point at it, and
+    # SQLAlchemy orders INSERTs into tables with no relationship() between them at random.
+    s.flush()
     pool = original.inventory_pool or register.settings.inventory_pool
     for q in quote.lines:
         sold = q.sold

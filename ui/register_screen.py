@@ -35,6 +35,7 @@ import ui.app
 from tastingroom.catalog.favourites import FavouritesBoard
 from tastingroom.catalog.index import Item
 from tastingroom.devices.printer import PrinterConfig
+from tastingroom.drawer import current_session, drawer_refusal
 from tastingroom.money import format_cents
 from tastingroom.people.staff import Action, AuthError, StaffMember
 from tastingroom.selling.age import AgeCheckResult, needs_check
@@ -665,6 +666,9 @@ class RegisterScreen(QWidget):
         if not self.cart.lines:
             self.say("The cart is empty.", CART, holds=self._cart_empty)
             return
+        if refusal := self._drawer_refusal():
+            self.say(refusal, CART)
+            return
         kept = self.tabs.age_check_for(self.cart)
         if needs_check(self.register.settings, self.cart.kinds) and kept is None:
             self.age_dialog = AgeCheckDialog(self.register.settings, self.staff.id, self)
@@ -676,6 +680,16 @@ class RegisterScreen(QWidget):
 
     def _cart_empty(self) -> bool:
         return not self.cart.lines
+
+    def _drawer_refusal(self) -> str | None:
+        """With the store's "drawer required" on and no drawer open here, why nothing can
+        be rung before the guest is asked for ID (cash alone is refused at payment, where
+        a card-only register still takes cards)."""
+        settings = self.register.settings
+        if not settings.drawer_required:
+            return None
+        session_open = current_session(self.register.db) is not None
+        return drawer_refusal(settings, session_open=session_open, cash=False)
 
     @Slot()
     def _age_checked(self) -> None:

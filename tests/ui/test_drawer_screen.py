@@ -270,3 +270,38 @@ def test_an_unwritable_reports_folder_is_said_and_the_close_stands(qtbot, screen
     qtbot.waitUntil(lambda: "could not be saved" in dialog.saved_label.text())
     assert "The drawer is closed all the same" in dialog.saved_label.text()
     assert drawer.current_session(screen.db) is None and dialog.z.z_number == 1
+
+
+def test_with_the_drawer_required_the_register_says_so_before_asking_for_id(
+    qtbot, signed_in, register: Register
+):
+    """ "Drawer required" on, no drawer open: Pay says to open the drawer, before any ID
+    check; a card-only register still takes cards and refuses cash at payment."""
+    from tests.ui.test_selling import ring
+
+    window = signed_in
+    with window.register.db.write() as s:
+        save_settings(s, drawer_required=True)
+    window.register.reload_settings()
+    ring(qtbot, window, "PN22")
+    tap(qtbot, window.selling.pay_button)
+    assert window.selling.age_dialog is None and window.selling.payment_dialog is None
+    assert "open the drawer" in window.selling.messages.labels["cart"].text()
+
+    with window.register.db.write() as s:
+        save_settings(s, card_only_without_drawer=True)
+    window.register.reload_settings()
+    ring(qtbot, window, "FOOD-OLIVE")
+    tap(qtbot, window.selling.pay_button)
+    dialog = window.selling.age_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    qtbot.mouseClick(dialog.dob, LEFT)
+    qtbot.keyClicks(dialog.dob, "05/17/1980")
+    qtbot.waitUntil(dialog.check_button.isEnabled)
+    tap(qtbot, dialog.check_button)
+    qtbot.waitUntil(lambda: window.selling.payment_dialog is not None)
+    pay = window.selling.payment_dialog
+    pay.add_cash(pay.due_cents())
+    tap(qtbot, pay.complete)
+    said = [pay.message.text(), *(label.text() for label in pay.messages.labels.values())]
+    assert pay.sale is None and any("cash cannot be taken" in text for text in said)

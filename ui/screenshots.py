@@ -85,6 +85,45 @@ def _until(done, seconds: float = 30.0) -> None:
         time.sleep(0.01)
 
 
+def _approve(dialog, manager) -> None:
+    """A manager's PIN typed into an approval dialog (the demo's managers' PINs)."""
+    dialog._choose(manager)
+    for key in (*{"Morgan Lee": "2222", "Sam Okafor": "3333"}[manager.name], "OK"):
+        dialog.pad.keys[key].click()
+
+
+def _tabs_refund_exchange(window, folder: Path, cashier, manager, sale) -> list[Path]:
+    """Two parties' tabs with one on screen; `sale`'s receipt found on the Refunds screen
+    with a bottle coming back; and that bottle as exchange credit on a new sale."""
+    from tastingroom.selling import tabs
+    from tastingroom.selling.age import check_birth_date
+
+    register, selling = window.register, window.selling
+    check = check_birth_date(register.settings, cashier.id, date(1980, 1, 1))
+    for name, codes in (("Garcia party", ("FEE-TASTE", "FEE-TASTE", "PN22")), ("Bar 3", ("CS21",))):
+        cart = register.new_cart(cashier.id)
+        for code in codes:
+            cart.add(register.catalog.by_barcode(code))
+        tabs.hold(register, cart, name, cashier, check)
+    selling.tabs.reload()
+    selling.tabs.resume(next(t.id for t in tabs.open_tabs(register) if t.name == "Bar 3"))
+    for code in ("FOOD-CHEESE", "GL-ROS", "GL-ROS"):
+        selling.add_item(register.catalog.by_barcode(code))
+    shots = [_save(window, folder / "tabs.png")]
+    selling.new_sale()  # Bar 3 goes back to the open tabs, with what was added
+    window.show_screen("Refunds")
+    window.refunds.open_order(sale.order_id)
+    window.refunds.steppers[2].more.click()  # the Pinot Noir (line 1: the waived fee)
+    shots.append(_save(window, folder / "refund.png"))
+    window.refunds.exchange()
+    _approve(window.refunds.approval_dialog, manager)
+    for code in ("SPK21", "SPK21"):
+        selling.add_item(register.catalog.by_barcode(code))
+    shots.append(_save(window, folder / "exchange.png"))
+    selling.new_sale()  # the exchange is not paid: nothing of it was written
+    return shots
+
+
 def _drawer_and_day(window, folder: Path, cashier, manager) -> list[Path]:
     """The drawer opened with a counted float, a paid-out and a drop, its X report, the Z
     close being counted $5 short, and the day's report with its charts."""
@@ -106,11 +145,11 @@ def _drawer_and_day(window, folder: Path, cashier, manager) -> list[Path]:
     shots.append(_save(window, folder / "drawer-session.png"))
     screen.close_drawer()
     close = screen.close_dialog
-    expected = drawer.expected_cash(db, drawer.current_session(db).id)
-    short = expected - 500
-    for key, cents in (("bill_2000", 2_000), ("bill_500", 500), ("bill_100", 100), ("coin_1", 1)):
-        close.counter.rows[key].field.setText(str(short // cents))
-        short %= cents
+    counted = {"bill_2000": 2, "bill_1000": 1, "bill_500": 2, "coin_25": 10}  # $62.50
+    assert drawer.expected_cash(db, drawer.current_session(db).id) == 6_250 + 500
+    for key, pieces in counted.items():
+        close.counter.rows[key].field.setText(str(pieces))
+    close.leave.setText("50.00")
     close.reason.setText("Gave change for a $20 as a $10")
     close.resize(close.sizeHint())
     shots.append(_save(close, folder / "drawer-close.png"))
@@ -231,6 +270,7 @@ def render(folder: Path) -> list[Path]:
             pay.add_cash(pay.due_cents() + 1_466)
             pay.complete_sale()
             shots.append(_save(pay, folder / "receipt.png"))
+            first_sale = pay.sale
             pay.accept()
             shots.append(_wrapped_receipt(window, folder))
             window.show_screen("Pickups")
@@ -238,6 +278,7 @@ def render(folder: Path) -> list[Path]:
             window.show_screen("Orders")
             shots.append(_save(window, folder / "orders.png"))
             manager = next(m for m in list_staff(db) if m.role is Role.MANAGER)
+            shots.extend(_tabs_refund_exchange(window, folder, cashier, manager, first_sale))
             shots.extend(_drawer_and_day(window, folder, cashier, manager))
             window.signed_in(manager)
             _pickup_taken_twice(window, bridge, cashier)

@@ -330,18 +330,22 @@ class PaymentDialog(QDialog):
             return
         try:
             self.sale = self.register.commit(self.cart, self.staff, self.tenders, self.age_check)
-        except EntryRefused as exc:
-            self.messages.show(exc)
-            return
-        except AuthError as exc:
-            self.messages.clear()
-            self.message.setText(str(exc))
+        except (EntryRefused, AuthError) as exc:
+            self._refused(exc)
             return
         change = self.sale.settlement.change_cents
         self._done(
             f"Sale {self.sale.number} complete."
             + (f"\nChange due {format_cents(change)}" if change else "")
         )
+
+    def _refused(self, exc: EntryRefused | AuthError) -> None:
+        """The commit said no: an entry's refusal under its field, a PIN's in general."""
+        if isinstance(exc, EntryRefused):
+            self.messages.show(exc)
+        else:
+            self.messages.clear()
+            self.message.setText(str(exc))
 
     def _exchange(self, approvals: tuple[Approval, ...] = ()) -> None:
         """The return and the new sale in one commit. Money given back another way than
@@ -360,12 +364,8 @@ class PaymentDialog(QDialog):
                 self.register, ex.order_id, list(ex.returns), self.cart, self.staff,
                 list(given), self.tenders, self.age_check,
             )  # fmt: skip
-        except EntryRefused as exc:
-            self.messages.show(exc)
-            return
-        except AuthError as exc:
-            self.messages.clear()
-            self.message.setText(str(exc))
+        except (EntryRefused, AuthError) as exc:
+            self._refused(exc)
             return
         self.sale = done.sale
         difference = done.difference_cents

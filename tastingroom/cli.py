@@ -14,11 +14,12 @@ import argparse
 import contextlib
 import json
 import logging
+import os
 import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -30,6 +31,7 @@ from tastingroom.store.first_look import data_folder_problem
 from tastingroom.winedirect.errors import WineDirectError
 
 if TYPE_CHECKING:
+    from tastingroom.reports.day import DayReport
     from tastingroom.store.database import Database
     from tastingroom.winedirect.client import WineDirectClient
     from tastingroom.winedirect.simulator.persist import DemoWineDirect
@@ -260,6 +262,22 @@ def build_parser() -> argparse.ArgumentParser:
     _data_dir_option(check)
     check.add_argument("--base-url", metavar="URL", help="endpoint to check (default: settings)")
 
+    p = sub.add_parser(
+        "report",
+        help="this register's day report (the Reports screen's, as text; --save: CSV and PDF)",
+    )
+    _data_dir_option(p)
+    p.add_argument(
+        "--day",
+        type=_day,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the store's day to report (default: today, in the store's time zone)",
+    )
+    p.add_argument(
+        "--save", action="store_true", help="also save it as CSV and PDF in the data folder"
+    )
+
     p = sub.add_parser("screenshots", help="render the register's screens to PNG files")
     p.add_argument("folder", metavar="DIR", help="where to write the PNG files")
 
@@ -267,6 +285,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="small sizes: a smoke run, not targets")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"“{text}” is not a day: write it as 2026-11-23 (year-month-day)"
+        ) from None
 
 
 def _count(text: str) -> int:
@@ -481,6 +508,49 @@ def cmd_status(args: argparse.Namespace) -> int:
     else:
         print(status.render())
     return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """The day report as text; with --save, its CSV and PDF (the same files the Reports
+    screen's Export buttons write) in `<data>/reports/`."""
+    from tastingroom.reports.day import day_report
+    from tastingroom.reports.exports import ReportSaveError, save_csv, to_text
+    from tastingroom.selling.age import store_today
+    from tastingroom.settings import load_settings
+
+    folder = _folder(args)
+    db = _open_existing(args)
+    try:
+        with db.read() as s:
+            settings = load_settings(s)
+        report = day_report(db, args.day or store_today(settings))
+    finally:
+        db.close()
+    print(to_text(report, REPORT_COLUMNS))
+    if not args.save:
+        return 0
+    try:
+        print(save_csv(folder, report))
+        print(_save_pdf(folder, report))
+    except ReportSaveError as exc:
+        print(f"tastingroom: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return 0
+
+
+REPORT_COLUMNS = 64
+"""The text report's width in a terminal (the printer's is the store's paper width)."""
+
+
+def _save_pdf(folder: Path, report: DayReport) -> Path:
+    """The PDF is drawn by Qt (`ui.reports.pdf`): offscreen, as no window is shown."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.reports.pdf import save_pdf
+
+    _app = QGuiApplication.instance() or QGuiApplication([])
+    return save_pdf(folder, report)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -724,6 +794,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "backup": cmd_backup,
         "restore": cmd_restore,
         "status": cmd_status,
+        "report": cmd_report,
         "bench": cmd_bench,
         "screenshots": cmd_screenshots,
         "simulator": cmd_simulator,
@@ -767,7 +838,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 STORE_COMMANDS = frozenset(
-    {"init", "backup", "restore", "status", "sync", "demo", "staff", "numbering"}
+    {"init", "backup", "restore", "status", "report", "sync", "demo", "staff", "numbering"}
 )
 """The commands that work on a store, and so log to its data folder (`tastingroom.logs`).
 The register sets up its own log (`ui.app.run_register`)."""

@@ -18,6 +18,7 @@ SUBCOMMANDS = [
     "demo sales",
     "backup",
     "status",
+    "report",
     "bench",
     "screenshots",
     "simulator",
@@ -155,3 +156,29 @@ def test_demo_sales_never_go_into_a_stores_own_database(tmp_path: Path):
     assert "Traceback" not in refused.stderr
     status = json.loads(run("status", "--json", data_dir=store).stdout)
     assert status["orders"] == 0
+
+
+def test_the_day_report_command_prints_and_saves_csv_and_pdf(tmp_path: Path):
+    """`tastingroom report --save` as the owner types it: the day as text, then the same
+    CSV and PDF the Reports screen exports; a day that is not a date is refused."""
+    data = tmp_path / "data"
+    assert run("init", "--demo", data_dir=data).returncode == 0
+    assert run("demo", "sales", "--count", "3", data_dir=data).returncode == 0
+    done = run("report", "--save", data_dir=data)
+    assert done.returncode == 0, done.stderr
+    assert "Sales (3)" in done.stdout and "Orders not yet sent" in done.stdout
+    csv_path, pdf_path = (Path(line) for line in done.stdout.strip().splitlines()[-2:])
+    assert csv_path.parent == data / "reports" and "Sales" in csv_path.read_text()
+    assert pdf_path.read_bytes().startswith(b"%PDF")
+    other_day = run("report", "--day", "2020-01-01", data_dir=data)
+    assert other_day.returncode == 0 and "Sales (0)" in other_day.stdout
+    wrong = run("report", "--day", "yesterday", data_dir=data)
+    assert wrong.returncode == 2 and "is not a day" in wrong.stderr
+    (data / "reports").chmod(0o500)  # a folder it may not write to
+    try:
+        refused = run("report", "--save", data_dir=data)
+    finally:
+        (data / "reports").chmod(0o700)
+    if os.geteuid() != 0:  # root writes anywhere
+        assert refused.returncode == 1 and "may not write" in refused.stderr
+        assert "Traceback" not in refused.stderr

@@ -151,18 +151,23 @@ def test_a_club_and_a_manual_discount_on_one_line_are_two_rows(
 def test_a_line_sold_before_parts_were_kept_is_read_from_its_notes(
     register: Register, cashier, demo_db: Database
 ):
-    sale, club = club_and_manual_sale(register, cashier, demo_db)
+    old, club = club_and_manual_sale(register, cashier, demo_db)
+    new, _ = club_and_manual_sale(register, cashier, demo_db)
     with demo_db.write() as s:  # as a sale written before migration 0009 left it
-        s.execute(delete(OrderLineDiscount).where(OrderLineDiscount.order_id == sale.order_id))
+        s.execute(delete(OrderLineDiscount).where(OrderLineDiscount.order_id == old.order_id))
 
     report = day_report(demo_db, DAY)
 
-    line = sale.priced.lines[0]
-    assert [(d.kind, d.reason, d.cents) for d in report.discounts] == [
-        ("Order discount", "regular", line.order_discount_cents),
+    line = old.priced.lines[0]
+    parts = {part.kind.value: part.cents for part in new.priced.lines[0].parts}
+    assert [(d.kind, d.reason, d.lines, d.cents) for d in report.discounts] == [
+        ("Club", club.name, 1, parts["club"]),
+        ("Manual", "dented", 1, 300),
+        ("Order discount", "regular", 2, line.order_discount_cents + parts["order"]),
         (
             "Combined",
             f"Club {club.name} + Manual dented",
+            1,
             line.discount_cents - line.order_discount_cents,
         ),
     ]

@@ -258,8 +258,9 @@ def _sale_parts(register: Register, staff: StaffMember, rng: random.Random):
 
 
 def _bare_commit(conn: sqlite3.Connection, staff_id: str, seq: list[int]) -> None:
-    """The same rows a sale writes, by hand: what SQLite alone costs."""
-    ids = [str(uuid.uuid4()) for _ in range(9)]
+    """The same rows a sale writes, by hand: what SQLite alone costs. The bench's sales
+    have two bottles and a tasting fee, which the demo store waives: one discount part."""
+    ids = [str(uuid.uuid4()) for _ in range(10)]
     now = "2026-11-23 12:00:00.000000"
     seq[0] += 1
     conn.execute("BEGIN IMMEDIATE")
@@ -284,6 +285,11 @@ def _bare_commit(conn: sqlite3.Connection, staff_id: str, seq: list[int]) -> Non
         conn.execute(
             "UPDATE stock SET on_hand = on_hand - 1 WHERE rowid = (SELECT min(rowid) FROM stock)"
         )
+    conn.execute(
+        "INSERT INTO order_line_discount (id, order_id, line_no, kind, label, cents) "
+        "VALUES (?, ?, 3, 'tasting_fee', 'one per 2 bottles bought', 2000)",
+        (ids[9], ids[0]),
+    )
     for n, kind in enumerate(("cash", "card")):
         conn.execute(
             "INSERT INTO tender (id, order_id, kind, amount_cents, change_cents) "

@@ -15,11 +15,15 @@ What is counted where:
 - Sales: this register's orders of the day that were not voided (an order refunded
   later still counts as a sale; its refund is counted on the refund's own day).
 - Refunds: this register's refund orders of the day, by total and by the tenders paid back.
-- Discounts: each discounted line by what pricing wrote about it (`selling.pricing`):
-  club, mixed case, tasting fee waived, manual with its reason, and each line's share of
-  an order discount (its amount is written on the line). A line that carries two
-  automatic or manual discounts at once is shown as one combined row, because the line
-  keeps only its total discount.
+- Discounts: of the day's sales, part by part as pricing decided them
+  (`selling.pricing.DiscountPart`, kept with each sale since migration 0009): club by
+  the club's name, mixed case, tasting fee waived, manual with its reason, and each
+  line's share of an order discount with the order's reason. A line with a club and a
+  manual discount counts in both rows, each with its own cents. Lines sold before 0009
+  have no parts and are read from what pricing wrote on them; such a line that carried
+  two automatic or manual discounts shows as one combined row, because only its total
+  was kept. A refund gives back the net amount it returns and is counted under refunds;
+  it does not take anything off the day's discounts.
 - Tax per rate, tenders (change taken off cash) and tips by staff are of sales, less
   what refunds gave back.
 - Age checks (at sales and pickups, passed or refused), voided sales and line voids
@@ -34,11 +38,12 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from tastingroom.localtime import local, start_of_day
 from tastingroom.money import to_cents
+from tastingroom.selling.pricing import DiscountKind
 from tastingroom.selling.tenders import TenderKind
 from tastingroom.settings import load_settings
 from tastingroom.status import end_of_day_warning
@@ -48,6 +53,7 @@ from tastingroom.store.models import (
     AuditEntry,
     Order,
     OrderLine,
+    OrderLineDiscount,
     OutboxItem,
     Staff,
     Tender,
@@ -83,9 +89,10 @@ class Totals:
 @dataclass(frozen=True)
 class DiscountRow:
     kind: str
-    """"Club", "Mixed case", "Tasting fee waived", "Manual", "Order discount", "Combined"."""
+    """`DISCOUNT_KINDS`' names; "Combined" only for lines sold before migration 0009."""
     reason: str
-    """The club, the reason typed with a manual discount, or what a combined line says."""
+    """The club, the reason typed with a manual or order discount, why a tasting fee was
+    waived, or what a combined line says."""
     lines: int
     cents: int
 
@@ -272,9 +279,27 @@ def _age_checks(s: Session, start: datetime, end: datetime) -> tuple[int, int]:
 
 # --- discounts --------------------------------------------------------------------------
 
+DISCOUNT_KINDS = {
+    DiscountKind.CLUB: "Club",
+    DiscountKind.MIXED_CASE: "Mixed case",
+    DiscountKind.TASTING_FEE: "Tasting fee waived",
+    DiscountKind.MANUAL: "Manual",
+    DiscountKind.ORDER: "Order discount",
+}
+"""How each kind of discount part is named in the report, in the report's order."""
+COMBINED = "Combined"
+_ROW_ORDER = (*DISCOUNT_KINDS.values(), COMBINED)
+
 _ORDER_SHARE = re.compile(r"^-?\$([\d,]+\.\d\d) of the order discount$")
 _MANUAL = re.compile(r"^\S+ off \((?P<reason>.*)\)$")
 _CLUB = re.compile(r"^(?P<club>.+) \d[\d.]*% off$")
+
+
+def _kind_name(kind: str) -> str:
+    try:
+        return DISCOUNT_KINDS[DiscountKind(kind)]
+    except ValueError:  # a kind this version does not know still shows, by its name
+        return kind.replace("_", " ").capitalize()
 
 
 def _discount_part(part: str) -> tuple[str, str] | None:
@@ -291,9 +316,46 @@ def _discount_part(part: str) -> tuple[str, str] | None:
 
 
 def _discounts(s: Session, sales_of_day) -> tuple[DiscountRow, ...]:
-    """The day's discounts by kind and reason. SQLite groups the discounted lines by
-    what pricing wrote on them (a few dozen distinct notes on a busy day); each note is
-    then read once here."""
+    """The day's discounts by kind and reason: SQLite adds up the parts kept with each
+    sale, grouped by kind and label; lines sold before parts were kept are read from
+    their notes (`_described_discounts`)."""
+    found: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    parts = s.execute(
+        select(
+            OrderLineDiscount.kind,
+            OrderLineDiscount.label,
+            func.count(),
+            func.sum(OrderLineDiscount.cents),
+        )
+        .join(Order, Order.id == OrderLineDiscount.order_id)
+        .where(sales_of_day)
+        .group_by(OrderLineDiscount.kind, OrderLineDiscount.label)
+    ).all()
+    for kind, label, lines, cents in parts:
+        entry = found[_kind_name(kind), label]
+        entry[0] += lines
+        entry[1] += cents
+    _described_discounts(s, sales_of_day, found)
+
+    def rank(kind: str) -> int:
+        return _ROW_ORDER.index(kind) if kind in _ROW_ORDER else len(_ROW_ORDER)
+
+    return tuple(
+        DiscountRow(kind, reason, lines, cents)
+        for (kind, reason), (lines, cents) in sorted(
+            found.items(), key=lambda item: (rank(item[0][0]), -item[1][1], item[0][1])
+        )
+    )
+
+
+def _described_discounts(s: Session, sales_of_day, found: dict[tuple[str, str], list[int]]) -> None:
+    """Add to `found` the discounted lines that have no parts (sold before migration
+    0009), by what pricing wrote on them. SQLite groups them by their notes (a few dozen
+    distinct notes on a busy day); each note is then read once here."""
+    has_parts = exists().where(
+        OrderLineDiscount.order_id == OrderLine.order_id,
+        OrderLineDiscount.line_no == OrderLine.line_no,
+    )
     rows = s.execute(
         select(
             OrderLine.explanation,
@@ -302,10 +364,9 @@ def _discounts(s: Session, sales_of_day) -> tuple[DiscountRow, ...]:
             func.sum(OrderLine.discount_cents),
         )
         .join(Order, Order.id == OrderLine.order_id)
-        .where(sales_of_day, OrderLine.discount_cents > 0)
+        .where(sales_of_day, OrderLine.discount_cents > 0, ~has_parts)
         .group_by(OrderLine.explanation, Order.order_discount_reason)
     ).all()
-    found: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for explanation, order_reason, lines, cents in rows:
         parts = [p.strip() for p in (explanation or "").split(";")]
         order_share = sum(
@@ -322,17 +383,10 @@ def _discounts(s: Session, sales_of_day) -> tuple[DiscountRow, ...]:
         if len(kinds) == 1:
             key = kinds[0]
         else:  # two discounts on one line: only their total is kept
-            key = ("Combined", " + ".join(f"{k} {r}".strip() for k, r in kinds) or "other")
+            key = (COMBINED, " + ".join(f"{k} {r}".strip() for k, r in kinds) or "other")
         entry = found[key]
         entry[0] += lines
         entry[1] += rest
-    order = ("Club", "Mixed case", "Tasting fee waived", "Manual", "Order discount", "Combined")
-    return tuple(
-        DiscountRow(kind, reason, lines, cents)
-        for (kind, reason), (lines, cents) in sorted(
-            found.items(), key=lambda item: (order.index(item[0][0]), -item[1][1], item[0][1])
-        )
-    )
 
 
 # --- tax, tenders, tips -----------------------------------------------------------------

@@ -20,6 +20,11 @@ The order of operations on a line (each step works on what the previous one left
    in proportion to what they still cost, so that tax stays right per line.
 5. Tax per line: taxable lines of a taxable customer at the order's rate, half-up.
 
+Each line's discount is also kept part by part (`PricedLine.parts`: club, mixed case,
+tasting fee, manual, its share of the order discount), and the parts add up exactly to
+the line's `discount_cents`, so that the day report counts each kind to the cent. A
+price level, a sale price or a manager's override is no discount: it is the unit price.
+
 Total = sum of line nets + sum of line taxes + shipping + tip. Nothing is negative, and
 every amount is whole cents (`tastingroom.entry`): a float or an infinity never reaches
 a total.
@@ -29,6 +34,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 
 from tastingroom import entry
 from tastingroom.entry import EntryRefused, refused_as
@@ -73,6 +79,28 @@ class Discount:
     def describe(self) -> str:
         size = format_rate(self.rate_ppm) if self.rate_ppm else format_cents(self.amount_cents)
         return f"{size} off ({self.reason})"
+
+
+class DiscountKind(StrEnum):
+    """What a part of a line's discount is for (stored with the sale, so values never change)."""
+
+    CLUB = "club"
+    MIXED_CASE = "mixed_case"
+    TASTING_FEE = "tasting_fee"
+    MANUAL = "manual"
+    ORDER = "order"
+
+
+@dataclass(frozen=True)
+class DiscountPart:
+    """One discount on one line and what it took off, in cents.
+
+    `label` says which: the club's name, the reason typed with a manual or order
+    discount, why a tasting fee was waived; empty for the mixed-case discount."""
+
+    kind: DiscountKind
+    label: str
+    cents: int
 
 
 @dataclass(frozen=True)
@@ -134,6 +162,8 @@ class PricedLine:
     explanation: list[str] = field(default_factory=list)
     manual_discount_cents: int = 0
     order_discount_cents: int = 0
+    parts: tuple[DiscountPart, ...] = ()
+    """`discount_cents` part by part (none of zero cents); they add up to it exactly."""
 
     @property
     def before_manual_cents(self) -> int:
@@ -191,18 +221,22 @@ def _best_club(kind: Kind, clubs: tuple[ClubTerms, ...]) -> ClubTerms | None:
     return max(eligible, key=lambda c: c.discount_ppm, default=None)
 
 
-def _waived_fee_count(lines: list[LineInput], ctx: PricingContext, bottles: int) -> tuple[int, str]:
+def _waived_fee_count(
+    lines: list[LineInput], ctx: PricingContext, bottles: int
+) -> tuple[int, str, str]:
+    """(fees waived, the note on the line, why: the label of the discount part)."""
     fees = sum(line.quantity for line in lines if line.kind is Kind.TASTING_FEE)
     if not fees:
-        return 0, ""
+        return 0, "", ""
     if ctx.settings.club_waives_tasting_fee and any(c.waives_tasting_fee for c in ctx.clubs):
-        return fees, "tasting fee waived for club members"
+        return fees, "tasting fee waived for club members", "for club members"
     per = ctx.settings.tasting_fee_waiver_bottles
     if per > 0 and bottles >= per:
         waived = min(fees, bottles // per)
         plural = "bottle" if per == 1 else f"{per} bottles"
-        return waived, f"tasting fee waived: one per {plural} bought"
-    return 0, ""
+        why = f"one per {plural} bought"
+        return waived, f"tasting fee waived: {why}", why
+    return 0, "", ""
 
 
 def price_cart(lines: list[LineInput], ctx: PricingContext) -> PricedCart:
@@ -222,7 +256,7 @@ def price_cart(lines: list[LineInput], ctx: PricingContext) -> PricedCart:
         and settings.case_discount_ppm > 0
         and bottles >= settings.case_threshold_bottles
     )
-    fees_to_waive, waiver_note = _waived_fee_count(lines, ctx, bottles)
+    fees_to_waive, waiver_note, waiver_why = _waived_fee_count(lines, ctx, bottles)
 
     priced: list[PricedLine] = []
     for line in lines:
@@ -230,12 +264,14 @@ def price_cart(lines: list[LineInput], ctx: PricingContext) -> PricedCart:
         gross = unit * line.quantity
         remaining = gross
         discount = 0
+        parts: list[DiscountPart] = []
 
         if line.kind is Kind.TASTING_FEE and fees_to_waive > 0:
             waived = min(fees_to_waive, line.quantity)
             fees_to_waive -= waived
             off = unit * waived
             notes.append(waiver_note if waived == line.quantity else f"{waiver_note} ({waived})")
+            parts.append(DiscountPart(DiscountKind.TASTING_FEE, waiver_why, off))
             discount += off
             remaining -= off
         else:
@@ -250,11 +286,14 @@ def price_cart(lines: list[LineInput], ctx: PricingContext) -> PricedCart:
                     f"mixed case ({bottles} bottles) {format_rate(settings.case_discount_ppm)} "
                     "off the club price"
                 )
+                parts.append(DiscountPart(DiscountKind.CLUB, club.name, club_off))
+                parts.append(DiscountPart(DiscountKind.MIXED_CASE, "", case_off))
                 off = club_off + case_off
             elif club and club_off >= case_off:
                 notes.append(f"{club.name} {format_rate(club.discount_ppm)} off")
                 if case:
                     notes.append("club discount is larger than the mixed-case discount")
+                parts.append(DiscountPart(DiscountKind.CLUB, club.name, club_off))
                 off = club_off
             elif case:
                 notes.append(
@@ -262,6 +301,7 @@ def price_cart(lines: list[LineInput], ctx: PricingContext) -> PricedCart:
                 )
                 if club:
                     notes.append("mixed-case discount is larger than the club discount")
+                parts.append(DiscountPart(DiscountKind.MIXED_CASE, "", case_off))
                 off = case_off
             else:
                 off = 0
@@ -272,6 +312,7 @@ def price_cart(lines: list[LineInput], ctx: PricingContext) -> PricedCart:
         if line.discount is not None:
             manual = line.discount.cents_off(remaining)
             notes.append(line.discount.describe())
+            parts.append(DiscountPart(DiscountKind.MANUAL, line.discount.reason, manual))
             discount += manual
             remaining -= manual
 
@@ -292,6 +333,7 @@ def price_cart(lines: list[LineInput], ctx: PricingContext) -> PricedCart:
                 tax_cents=0,
                 explanation=notes,
                 manual_discount_cents=manual,
+                parts=tuple(part for part in parts if part.cents),
             )
         )
 
@@ -351,6 +393,7 @@ def _spread_order_discount(lines: list[PricedLine], discount: Discount) -> None:
         p.net_cents -= cents
         if cents:
             p.explanation.append(f"{format_cents(cents)} of the order discount")
+            p.parts += (DiscountPart(DiscountKind.ORDER, discount.reason, cents),)
 
 
 def discount_share_ppm(discount_cents: int, base_cents: int) -> int:

@@ -5,10 +5,11 @@ checked before anything is written (tenders cover the total, an age check passed
 where alcohol is sold, quantities make sense, every privileged change carries its
 manager approval, and, as the last guard, every amount and text typed into the cart
 passes `tastingroom.entry`'s rules against the store's current limits, however the
-cart was changed); then one transaction writes the order, its lines, tenders, the
-age check, the stock it depletes, one outbox row, one audit row, the close of the
-party's tab when the cart is one (`tabs`) and, when cash changes hands and a drawer
-session is open, the cash in and the change out as the session's movements
+cart was changed); then one transaction writes the order, its lines and their
+discounts part by part (`PricedLine.parts`, for the day report), tenders, the age
+check, the stock it depletes, one outbox row, one audit row, the close of the party's
+tab when the cart is one (`tabs`) and, when cash changes hands and a drawer session is
+open, the cash in and the change out as the session's movements
 (`tastingroom.drawer`: whether a sale needs an open session is the store's setting,
 checked in the same transaction). When `commit` returns, the sale survives
 a crash or a power cut (`synchronous=FULL`); a receipt may be printed only after that.
@@ -53,6 +54,7 @@ from tastingroom.store.models import (
     NumberSequence,
     Order,
     OrderLine,
+    OrderLineDiscount,
     OutboxItem,
     Sku,
     Stock,
@@ -92,6 +94,7 @@ class SaleStatements:
         self.first_number = Prepared(_sequence.insert(), dialect)
         self.order = Prepared(Order.__table__.insert(), dialect)
         self.lines = Prepared(OrderLine.__table__.insert(), dialect)
+        self.discounts = Prepared(OrderLineDiscount.__table__.insert(), dialect)
         self.tenders = Prepared(Tender.__table__.insert(), dialect)
         self.age_check = Prepared(AgeCheck.__table__.insert(), dialect)
         self.stock = Prepared(STOCK_DELTA, dialect)
@@ -121,6 +124,8 @@ class PreparedSale:
 
     order_row: dict[str, object]
     line_rows: list[dict[str, object]]
+    discount_rows: list[dict[str, object]]
+    """The lines' discount parts; none when no line is discounted."""
     tender_rows: list[dict[str, object]]
     stock_rows: list[dict[str, object]]
     age_rows: list[dict[str, object]]
@@ -348,6 +353,18 @@ class Register:
             }
             for line_no, (line, p) in enumerate(zip(cart.lines, priced.lines, strict=True), 1)
         ]
+        discount_rows = [
+            {
+                "id": new_id(),
+                "order_id": order_id,
+                "line_no": line_no,
+                "kind": part.kind.value,
+                "label": part.label,
+                "cents": part.cents,
+            }
+            for line_no, p in enumerate(priced.lines, 1)
+            for part in p.parts
+        ]
         tender_rows = [
             {
                 "id": new_id(),
@@ -392,6 +409,7 @@ class Register:
         return PreparedSale(
             order_row=order_row,
             line_rows=line_rows,
+            discount_rows=discount_rows,
             tender_rows=tender_rows,
             stock_rows=stock_rows,
             age_rows=age_rows,
@@ -416,6 +434,8 @@ class Register:
         sale.order_row["number"] = number
         sql.order.run(conn, [sale.order_row])
         sql.lines.run(conn, sale.line_rows)
+        if sale.discount_rows:
+            sql.discounts.run(conn, sale.discount_rows)
         sql.tenders.run(conn, sale.tender_rows)
         if sale.age_rows:
             sql.age_check.run(conn, sale.age_rows)

@@ -367,6 +367,22 @@ class OrderLine(Base):
     order: Mapped[Order] = relationship(back_populates="lines")
 
 
+class OrderLineDiscount(Base):
+    """One part of a sale line's discount as pricing decided it (`PricedLine.parts`): its
+    kind (`selling.pricing.DiscountKind`), which club or reason, and the cents it took
+    off. A line's parts add up to its `discount_cents`; sales written before these were
+    kept (migration 0009) have none, and the day report reads their explanation instead."""
+
+    __tablename__ = "order_line_discount"
+    id: Mapped[str] = _id()
+    order_id: Mapped[str] = mapped_column(ForeignKey("sale_order.id"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    """The `OrderLine.line_no` of the line in the same order."""
+    kind: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(200), default="")
+    cents: Mapped[int] = mapped_column(Integer)
+
+
 class Tender(Base):
     """A payment. Cards are taken on a separate terminal: type, last four and approval
     code are all that is ever recorded here."""

@@ -9,10 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, select, update
 
 from tastingroom.devices.receipt import receipt_text
 from tastingroom.localtime import start_of_day
+from tastingroom.money import apply_rate
 from tastingroom.people.staff import Action, approve
 from tastingroom.reports.day import day_report
 from tastingroom.reports.exports import (
@@ -28,7 +29,13 @@ from tastingroom.selling.pricing import Discount
 from tastingroom.selling.sales import Register
 from tastingroom.selling.tenders import TenderInput, TenderKind
 from tastingroom.store.database import Database
-from tastingroom.store.models import AgeCheck, Order, new_id
+from tastingroom.store.models import (
+    AgeCheck,
+    ClubMembership,
+    Order,
+    OrderLineDiscount,
+    new_id,
+)
 
 ZONE = "America/Los_Angeles"
 DAY = date(2026, 7, 4)
@@ -100,6 +107,71 @@ def test_a_known_day_to_the_cent(register: Register, cashier, manager, demo_db: 
     assert [h.hour for h in report.by_hour] == [12]
     assert report.by_hour[0].total_cents == report.sales.total_cents
     assert report.top_products[0].name.startswith("Estate Pinot Noir")
+
+
+def club_and_manual_sale(register: Register, cashier, db: Database):
+    """A club member's pinot with $3.00 off by hand ("dented") and 5% off the order
+    ("regular"); returns the sale and the member's club."""
+    with db.read() as s:
+        member = s.scalar(
+            select(ClubMembership.customer_id).where(ClubMembership.status == "Active").limit(1)
+        )
+    cart = Cart(staff_id=cashier.id)
+    cart.add(register.catalog.by_barcode("PN22"))
+    register.attach_customer(cart, member)
+    cart.set_line_discount(0, Discount("dented", amount_cents=300))
+    cart.order_discount = Discount("regular", rate_ppm=50_000)
+    total = register.price(cart).total_cents
+    age = check_birth_date(register.settings, cashier.id, date(1980, 4, 2))
+    sale = register.commit(cart, cashier, [TenderInput(TenderKind.CASH, total)], age)
+    at(db, sale.order_id, noon())
+    assert cart.customer is not None
+    (club,) = [c for c in cart.customer.clubs if c.applies_to(sale.priced.lines[0].kind)]
+    return sale, club
+
+
+def test_a_club_and_a_manual_discount_on_one_line_are_two_rows(
+    register: Register, cashier, demo_db: Database
+):
+    sale, club = club_and_manual_sale(register, cashier, demo_db)
+
+    report = day_report(demo_db, DAY)
+
+    gross = sale.priced.lines[0].gross_cents
+    club_cents = apply_rate(gross, club.discount_ppm)
+    order_cents = apply_rate(gross - club_cents - 300, 50_000)
+    assert [(d.kind, d.reason, d.lines, d.cents) for d in report.discounts] == [
+        ("Club", club.name, 1, club_cents),
+        ("Manual", "dented", 1, 300),
+        ("Order discount", "regular", 1, order_cents),
+    ]
+    assert report.discount_cents == report.sales.discount_cents == sale.priced.discount_cents
+
+
+def test_a_line_sold_before_parts_were_kept_is_read_from_its_notes(
+    register: Register, cashier, demo_db: Database
+):
+    old, club = club_and_manual_sale(register, cashier, demo_db)
+    new, _ = club_and_manual_sale(register, cashier, demo_db)
+    with demo_db.write() as s:  # as a sale written before migration 0009 left it
+        s.execute(delete(OrderLineDiscount).where(OrderLineDiscount.order_id == old.order_id))
+
+    report = day_report(demo_db, DAY)
+
+    line = old.priced.lines[0]
+    parts = {part.kind.value: part.cents for part in new.priced.lines[0].parts}
+    assert [(d.kind, d.reason, d.lines, d.cents) for d in report.discounts] == [
+        ("Club", club.name, 1, parts["club"]),
+        ("Manual", "dented", 1, 300),
+        ("Order discount", "regular", 2, line.order_discount_cents + parts["order"]),
+        (
+            "Combined",
+            f"Club {club.name} + Manual dented",
+            1,
+            line.discount_cents - line.order_discount_cents,
+        ),
+    ]
+    assert report.discount_cents == report.sales.discount_cents
 
 
 def test_the_price_of_the_pinot_is_what_the_discount_test_assumes(register: Register):

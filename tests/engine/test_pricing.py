@@ -13,6 +13,8 @@ from tastingroom.money import apply_rate
 from tastingroom.selling.pricing import (
     ClubTerms,
     Discount,
+    DiscountKind,
+    DiscountPart,
     LineInput,
     PricingContext,
     PricingError,
@@ -220,3 +222,82 @@ def test_totals_add_up_to_the_cent_and_are_never_negative(
         base = sum(p.net_cents + p.order_discount_cents for p in priced.lines)
         assert sum(p.order_discount_cents for p in priced.lines) == order_discount.cents_off(base)
     assert priced.total_cents >= 0
+
+
+def parts_of(line) -> list[tuple[str, str, int]]:
+    return [(part.kind.value, part.label, part.cents) for part in line.parts]
+
+
+def test_a_line_keeps_its_discount_part_by_part():
+    store = dataclasses.replace(STORE, case_combines="stack")
+    cart = [bottle(qty=12, discount=Discount("dented", amount_cents=500)), fee()]
+    ctx = PricingContext(store, clubs=(CLUB10,), order_discount=Discount("regular", 50_000))
+    wine, tasting = price_cart(cart, ctx).lines
+    # 57,600: 10% club, 10% of what is left for the case, $5 by hand, then 5% of the order
+    assert parts_of(wine) == [
+        ("club", "Lune Club", 5760),
+        ("mixed_case", "", 5184),
+        ("manual", "dented", 500),
+        ("order", "regular", 2308),
+    ]
+    assert sum(part.cents for part in wine.parts) == wine.discount_cents
+    assert parts_of(tasting) == [("tasting_fee", "for club members", 2000)]
+
+
+def test_a_line_without_a_discount_has_no_parts():
+    priced = price_cart([bottle(qty=2)], PricingContext(STORE, price_level="Retail"))
+    assert priced.lines[0].discount_cents == 0
+    assert priced.lines[0].parts == ()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.lists(
+        st.builds(
+            lambda line, override: dataclasses.replace(line, override_cents=override),
+            lines_strategy.map(lambda lines: lines[0]),
+            st.one_of(st.none(), st.none(), st.integers(0, 50_000)),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    clubs=st.lists(
+        st.builds(
+            ClubTerms,
+            st.sampled_from(["Lune Club", "Reserve"]),
+            st.integers(0, 500_000),
+            st.frozensets(st.sampled_from([k.value for k in Kind]), max_size=3),
+            st.booleans(),
+        ),
+        max_size=2,
+    ).map(tuple),
+    order_discount=st.one_of(
+        st.none(),
+        st.builds(lambda r: Discount("o", rate_ppm=r), st.integers(1, 1_000_000)),
+        st.builds(lambda a: Discount("o", amount_cents=a), st.integers(1, 200_000)),
+    ),
+    combine=st.sampled_from(["best", "stack"]),
+    waiver_bottles=st.integers(0, 3),
+)
+def test_the_parts_of_every_line_add_up_to_its_discount(
+    lines, clubs, order_discount, combine, waiver_bottles
+):
+    store = dataclasses.replace(
+        STORE, case_combines=combine, tasting_fee_waiver_bottles=waiver_bottles
+    )
+    ctx = PricingContext(store, clubs=clubs, order_discount=order_discount)
+    priced = price_cart(lines, ctx)
+    for p in priced.lines:
+        assert sum(part.cents for part in p.parts) == p.discount_cents
+        assert all(isinstance(part, DiscountPart) and part.cents > 0 for part in p.parts)
+        kinds = [part.kind for part in p.parts]
+        assert len(kinds) == len(set(kinds))  # each kind of discount at most once a line
+        by_kind = {part.kind: part for part in p.parts}
+        manual = by_kind.get(DiscountKind.MANUAL)
+        assert (manual.cents if manual else 0) == p.manual_discount_cents
+        order = by_kind.get(DiscountKind.ORDER)
+        assert (order.cents if order else 0) == p.order_discount_cents
+        if club := by_kind.get(DiscountKind.CLUB):
+            assert club.label in {c.name for c in clubs}
+        if DiscountKind.TASTING_FEE in by_kind:
+            assert p.kind is Kind.TASTING_FEE

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,13 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event, func, select
 
 from tastingroom.demo.winery import ring_demo_sales
+from tastingroom.localtime import local_day
+from tastingroom.reports.day import day_report
+from tastingroom.settings import StoreSettings
 from tastingroom.store import order_search
 from tastingroom.store.database import SCHEMA_REVISION, Database, DatabaseDamaged, DiskFull
 from tastingroom.store.migrate import current_revision, head_revision
-from tastingroom.store.models import Base, Order, Setting
+from tastingroom.store.models import Base, Order, OrderLineDiscount, Setting
 
 
 def test_pragmas_are_in_effect_on_every_connection(db: Database):
@@ -142,3 +146,37 @@ def test_a_database_from_the_first_release_upgrades_with_its_data(tmp_path: Path
         item = s.scalar(select(OutboxItem))
     assert (item.idempotency_key, item.in_flight_at) == ("order.upsert:o1:0", None)
     db.close()
+
+
+def test_a_database_at_0008_upgrades_and_its_discounts_still_report(tmp_path: Path):
+    from tastingroom.store.migrate import upgrade
+
+    path = tmp_path / "old.sqlite3"
+    upgrade(path, "0008")
+    con = sqlite3.connect(path)
+    con.execute(
+        "INSERT INTO sale_order (id, number, source, status, transaction_type, created_at, "
+        "terminal, fulfilment, subtotal_cents, discount_cents, tax_cents, shipping_cents, "
+        "tip_cents, total_cents, date_modified) VALUES ('o1', 'TR1-000001', 'register', "
+        "'completed', 'order', '2026-11-23 20:00:00.000000', 'TR1', 'carry_out', 4800, 780, "
+        "0, 0, 0, 4020, '2026-11-23 20:00:00.000000')"
+    )
+    con.execute(
+        "INSERT INTO order_line (id, order_id, line_no, sku_code, name, kind, quantity, units, "
+        "unit_price_cents, original_price_cents, discount_cents, taxable, tax_rate_ppm, "
+        "tax_cents, net_cents, explanation) VALUES ('l1', 'o1', 1, 'PN22', 'Pinot', 'bottle', "
+        "1, 1, 4800, 4800, 780, 0, 0, 0, 4020, 'Lune Club 10% off; $3.00 off (dented)')"
+    )
+    con.commit()
+    con.close()
+
+    db = Database.open(path)
+    assert current_revision(path) == head_revision()
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(OrderLineDiscount)) == 0
+    day = local_day(datetime(2026, 11, 23, 20, tzinfo=UTC), StoreSettings().timezone)
+    report = day_report(db, day, "TR1")
+    db.close()
+    assert [(d.kind, d.reason, d.cents) for d in report.discounts] == [
+        ("Combined", "Club Lune Club + Manual dented", 780)
+    ]

@@ -362,7 +362,9 @@ def check_after_kill(
     """Every tab held is there and whole; a paid tab has its sale and no sale lacks one.
 
     `held`: each tab's contents hash as its last hold returned; `pending`: a hold again
-    the child had begun (either is whole); `paid`: the sale number that paid a tab."""
+    the child had begun (either is whole); `paid`: the sale number that paid a tab.
+    `held` is brought up to what was found: a hold the kill cut off after its commit but
+    before it was reported stands, and the next kill's check starts from it."""
     con = sqlite3.connect(path)
     try:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -376,6 +378,7 @@ def check_after_kill(
             assert tab_id in rows, "a tab reported as held was lost"
             found = hashlib.sha256(rows[tab_id][1].encode()).hexdigest()
             assert found in (digest, pending.get(tab_id)), "a tab came back changed"
+            held[tab_id] = found  # a hold killed after it committed is the tab from now on
         numbers = dict(con.execute("SELECT id, number FROM sale_order").fetchall())
         paid_by = {order_id for status, _, order_id in rows.values() if status == "paid"}
         assert set(numbers) == paid_by, "a sale without its tab closed, or the reverse"

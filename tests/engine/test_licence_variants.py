@@ -553,12 +553,16 @@ def test_telling_licences_and_their_first_keys_from_product_codes():
 
 def test_a_glued_licence_is_read_quickly():
     """Splitting elements that run together is a search: it stays well inside a scan's
-    time even for the longest card above."""
+    time even for the longest card above. The fastest of 20 reads in this process's own
+    CPU time (20-34 ms here), so that other work on a busy machine does not count: a
+    search grown exponential would still fail by far."""
     glued = VARIANTS["every control character dropped"](CARDS[0].text)
-    started = time.perf_counter()
+    times = []
     for _ in range(20):
+        started = time.process_time()
         parse_aamva(glued)
-    assert (time.perf_counter() - started) / 20 < 0.05
+        times.append(time.process_time() - started)
+    assert min(times) < 0.05
 
 
 NAMES = (

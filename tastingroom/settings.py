@@ -89,10 +89,11 @@ class StoreSettings:
     on it and its documentation names no maximum (`winedirect.mapping.DEFAULT_MAX_ROWS`
     is marked UNKNOWN), so 100 is the default until a real account shows more is
     accepted; anything but a whole number of at least 1 is refused."""
-    drawer_required: bool = False
-    """Every sale needs an open cash drawer session (`tastingroom.drawer`). Off until
-    every register has been shown how to open one; while off, cash is still recorded in
-    the session whenever one is open."""
+    drawer_required: bool = True
+    """Sales need an open cash drawer session (`tastingroom.drawer`): cash is never taken
+    or given back without one, so every drawer balances at its Z. On unless a manager
+    turns it off in Settings (the demo winery does, so that training can sell at once);
+    while off, cash is still recorded in the session whenever one is open."""
     card_only_without_drawer: bool = False
     """With `drawer_required`: card and other non-cash sales may still be rung with no
     drawer open (a market stand without a drawer). Cash never is."""

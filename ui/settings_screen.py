@@ -1,7 +1,8 @@
 """Settings, for managers and the owner: the WineDirect login (kept in the system
 keyring, never in the database), where and as whom this terminal syncs, the tax rate,
-the store's limits on amounts typed at the counter, and the receipt printer with a test
-print, and the favourites pinned first on the register. Every value is checked by the
+the store's limits on amounts typed at the counter, the cash drawer's rules and the
+refund window, the receipt printer with a test print, and the favourites pinned first on
+the register. Every value is checked by the
 engine before anything is saved; a limit that is not dollars and cents is said under its
 field. The form scrolls, so that its last line shows on a small screen; the message and
 the Save button stay in view below it."""
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QFrame,
@@ -58,6 +60,8 @@ DEMO_BANNER = (
     "To go live, set up a new register database for your winery (README: Going live)."
 )
 PINS = "pinned_favourites"
+OVER_SHORT = "drawer_over_short_limit_cents"
+OVER_SHORT_AMOUNT = entry.Amount(OVER_SHORT, "The drawer's over/short limit")
 """The message label under the pinned favourites."""
 PIN_RESULTS = 6
 """Matches listed to pin from: enough to choose among, few enough to leave the page short."""
@@ -110,6 +114,11 @@ class SettingsScreen(QWidget):
         self.message.setWordWrap(True)
         self.messages = FieldMessages(self.message)
         self.limits = {name: QLineEdit(placeholderText="0.00") for name in LIMIT_SETTINGS}
+        self.drawer_required = QCheckBox("Sell only with the cash drawer open (counted float)")
+        self.card_only = QCheckBox("Cards may still be taken with no drawer (a market stand)")
+        self.drawer_required.toggled.connect(self.card_only.setEnabled)
+        self.over_short = QLineEdit(placeholderText="5.00")
+        self.refund_days = QSpinBox(minimum=1, maximum=3650, suffix=" days")
         login = QFormLayout()
         login.addRow("WineDirect username", self.username)
         login.addRow("WineDirect password", self.password)
@@ -124,6 +133,12 @@ class SettingsScreen(QWidget):
         form.addRow("Lock when idle for", self.idle_lock)
         for name, label in LIMIT_SETTINGS.items():
             form.addRow(f"{label} ($)", self.messages.under(name, self.limits[name]))
+        form.addRow("Cash drawer", self.drawer_required)
+        form.addRow("", self.card_only)
+        form.addRow(
+            "Over/short needing a reason ($)", self.messages.under(OVER_SHORT, self.over_short)
+        )
+        form.addRow("Refunds accepted for", self.refund_days)
         form.addRow("Receipt printer", self.printer_kind)
         form.addRow("Printer address", self.printer_address)
         form.addRow("Receipt paper", self.receipt_width)
@@ -306,14 +321,19 @@ class SettingsScreen(QWidget):
         self.idle_lock.setValue(s.idle_lock_minutes)
         for name, field in self.limits.items():
             field.setText(format_cents(getattr(s, name), symbol=""))
+        self.drawer_required.setChecked(s.drawer_required)
+        self.card_only.setChecked(s.card_only_without_drawer)
+        self.over_short.setText(format_cents(s.drawer_over_short_limit_cents, symbol=""))
+        self.refund_days.setValue(s.refund_max_age_days)
         self.printer_kind.setCurrentText(s.printer_kind)
         self.printer_address.setText(s.printer_address)
         self.receipt_width.setCurrentIndex(self.receipt_width.findData(s.receipt_columns))
         staff = self.current_staff()
         allowed = staff is not None and staff.can_approve
-        for kind in (QLineEdit, QPushButton, QComboBox, QSpinBox):
+        for kind in (QLineEdit, QPushButton, QComboBox, QSpinBox, QCheckBox):
             for child in self.findChildren(kind):
                 child.setEnabled(allowed)
+        self.card_only.setEnabled(allowed and s.drawer_required)
         if s.demo_mode:  # the demo always talks to its own simulator
             for field in (self.username, self.password, self.url):
                 field.setEnabled(False)
@@ -346,6 +366,7 @@ class SettingsScreen(QWidget):
         self.messages.clear()
         try:
             limits = self._limits()
+            over_short = entry.dollars(self.over_short.text(), OVER_SHORT_AMOUNT)
         except EntryRefused as exc:
             self.messages.show(exc)
             self.scroll.ensureWidgetVisible(self.messages.labels.get(exc.field, self.message))
@@ -370,6 +391,10 @@ class SettingsScreen(QWidget):
                     printer_address=address.strip(),
                     receipt_columns=self.receipt_width.currentData(),
                     idle_lock_minutes=self.idle_lock.value(),
+                    drawer_required=self.drawer_required.isChecked(),
+                    card_only_without_drawer=self.card_only.isChecked(),
+                    drawer_over_short_limit_cents=over_short,
+                    refund_max_age_days=self.refund_days.value(),
                     **limits,
                 )
                 save_tax_rates(s, states)

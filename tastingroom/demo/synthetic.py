@@ -30,8 +30,9 @@ from tastingroom.store.models import (
     utcnow,
 )
 
-GENERATOR = 2
-"""The version of what this module generates (1: web orders as the history)."""
+GENERATOR = 3
+"""The version of what this module generates (1: web orders as the history; 3: the demo
+winery it starts from sells without a drawer, as `seed_demo` now says explicitly)."""
 HISTORY_PREFIX = "HIST"
 """The number series of a generated history, apart from any register's own."""
 HISTORY_TABLES = (Order, OrderLine, Tender, AgeCheck, OutboxItem)

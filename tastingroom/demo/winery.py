@@ -85,6 +85,7 @@ def seed_demo(db: Database) -> None:
             tax_rate_ppm=percent_to_ppm(store["tax_rate_percent"]),
             visual_check_over_age=store.get("visual_check_over_age"),
             demo_mode=True,
+            drawer_required=False,  # training sells at once; the Drawer screen is there
         )
         for state, pct in data["tax_rates_percent"].items():
             s.add(TaxRate(state=state, rate_ppm=percent_to_ppm(pct)))

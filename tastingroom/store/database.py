@@ -36,7 +36,7 @@ from tastingroom.store.openlock import OpenLock, wal_left_behind
 from tastingroom.store.private import create_private_file, private_folder, protect_data_folder
 
 BUSY_TIMEOUT_MS = 10_000
-SCHEMA_REVISION = "0009"
+SCHEMA_REVISION = "0010"
 """The newest migration. Opening a file already at it skips Alembic, whose import
 alone costs about 0.1 s of start-up; a test keeps this equal to the migrations' head."""
 

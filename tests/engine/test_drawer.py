@@ -23,7 +23,7 @@ from tastingroom.selling.age import check_birth_date
 from tastingroom.selling.cart import Cart
 from tastingroom.selling.sales import Register, SaleRefused
 from tastingroom.selling.tenders import TenderInput, TenderKind
-from tastingroom.settings import SettingsError, StoreSettings, save_settings
+from tastingroom.settings import SettingsError, StoreSettings, load_settings, save_settings
 from tastingroom.store.database import Database
 from tastingroom.store.models import AuditEntry, DrawerMovement, Order, Tender
 
@@ -94,9 +94,32 @@ def test_a_count_is_whole_pieces_of_us_money():
         DrawerCount({"coin_1": 100_001})
 
 
+def test_a_new_store_needs_its_drawer_open_and_the_demo_does_not(tmp_path):
+    """A store set up with `init` starts with its drawer required (the refusals are
+    tested below); the demo winery, for training, sells at once."""
+    from tastingroom.store_setup import init_store
+
+    real = tmp_path / "real" / "tastingroom.sqlite3"
+    init_store(real, demo=False, terminal_prefix="TR9")
+    db = Database.open(real)
+    try:
+        with db.read() as s:
+            assert load_settings(s).drawer_required is True
+    finally:
+        db.close()
+    demo = tmp_path / "demo" / "tastingroom.sqlite3"
+    init_store(demo, demo=True)
+    db = Database.open(demo)
+    try:
+        with db.read() as s:
+            assert load_settings(s).drawer_required is False
+    finally:
+        db.close()
+
+
 def test_drawer_settings_have_defaults_and_are_checked():
     default = StoreSettings()
-    assert (default.drawer_required, default.card_only_without_drawer) == (False, False)
+    assert (default.drawer_required, default.card_only_without_drawer) == (True, False)
     assert default.drawer_over_short_limit_cents == 500
     with pytest.raises(SettingsError):
         StoreSettings(drawer_required="yes")  # type: ignore[arg-type]

@@ -180,3 +180,31 @@ def test_a_database_at_0008_upgrades_and_its_discounts_still_report(tmp_path: Pa
     assert [(d.kind, d.reason, d.cents) for d in report.discounts] == [
         ("Combined", "Club Lune Club + Manual dented", 780)
     ]
+
+
+@pytest.mark.parametrize(
+    ("demo", "set_before", "after"),
+    [(True, None, False), (False, None, True), (True, "true", True), (False, "false", False)],
+)
+def test_an_upgrade_keeps_the_demo_selling_without_a_drawer(
+    tmp_path: Path, demo: bool, set_before: str | None, after: bool
+):
+    """0010: the drawer becomes required by default; a demo database that never chose
+    keeps selling at once, and whatever a store chose itself stays."""
+    from tastingroom.settings import load_settings
+    from tastingroom.store.migrate import upgrade
+
+    path = tmp_path / "old.sqlite3"
+    upgrade(path, "0009")
+    con = sqlite3.connect(path)
+    con.execute("INSERT INTO setting (key, value) VALUES ('demo_mode', ?)", (str(demo).lower(),))
+    if set_before is not None:
+        con.execute("INSERT INTO setting (key, value) VALUES ('drawer_required', ?)", (set_before,))
+    con.commit()
+    con.close()
+    db = Database.open(path)
+    try:
+        with db.read() as s:
+            assert load_settings(s).drawer_required is after
+    finally:
+        db.close()

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from tastingroom.settings import save_settings, tax_rates
 from tastingroom.winedirect.credentials import load_credentials
 from ui.main_window import MainWindow
+from ui.settings_screen import OVER_SHORT
 
 from ..winedirect.test_credentials import MemoryKeyring
 from .conftest import sign_in
@@ -64,6 +65,31 @@ def test_a_manager_saves_login_settings_and_a_printer(
         assert "Test print: Rosé".encode("cp858") in target.read_bytes()
     finally:
         keyring.set_keyring(previous)
+
+
+def test_a_manager_sets_the_drawer_rules_and_the_refund_window(qtbot, window: MainWindow):
+    """The drawer's rules and the refund window, set on the screen: a card-only register
+    (drawer required, cards without one), a $2.00 over/short limit, 60 days of refunds;
+    a limit that is not an amount is said under its field and nothing is saved."""
+    sign_in(qtbot, window, "Morgan Lee", "2222")
+    qtbot.mouseClick(window.nav["Settings"], Qt.MouseButton.LeftButton)
+    screen = window.settings_screen
+    assert not screen.drawer_required.isChecked()  # the demo winery sells at once
+    assert not screen.card_only.isEnabled()  # it only means something with the drawer on
+    screen.drawer_required.click()
+    assert screen.card_only.isEnabled()
+    screen.card_only.click()
+    screen.over_short.setText("two dollars")
+    screen.save()
+    assert "not the drawer's over/short limit" in screen.messages.text(OVER_SHORT)
+    assert window.register.settings.drawer_required is False
+    screen.over_short.setText("2.00")
+    screen.refund_days.setValue(60)
+    screen.save()
+    assert screen.message.text() == "Settings saved."
+    s = window.register.settings
+    assert (s.drawer_required, s.card_only_without_drawer) == (True, True)
+    assert (s.drawer_over_short_limit_cents, s.refund_max_age_days) == (200, 60)
 
 
 def go_live(window: MainWindow) -> None:

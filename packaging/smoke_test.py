@@ -170,6 +170,7 @@ def check_window_x11(runner: Runner, since: float | None) -> float:
         display = ":" + answer.readline().strip()
     if display == ":":
         raise SmokeFailure("Xvfb did not start")
+    _wait_for_server(server, xwininfo, display)
     env = {k: v for k, v in runner.env.items() if not k.startswith(("QT_QPA", "WAYLAND"))}
     env["DISPLAY"] = display
     log = runner.scratch / "x11-register.log"
@@ -216,6 +217,19 @@ def check_window_x11(runner: Runner, since: float | None) -> float:
         message += f"; {up - since:.1f} s after apt-get install started"
     print(message)
     return up - started
+
+
+def _wait_for_server(server: subprocess.Popen, xwininfo: str, display: str) -> None:
+    """Until the X server answers on `display`. Once, on a loaded CI machine, the register
+    was started on the display Xvfb had named and could not connect to it: that is the
+    server's failure, said as such, not the register's."""
+    deadline = time.monotonic() + 30
+    while subprocess.run([xwininfo, "-root", "-display", display], capture_output=True).returncode:
+        if server.poll() is not None:
+            raise SmokeFailure(f"Xvfb exited ({server.returncode}) before taking connections")
+        if time.monotonic() > deadline:
+            raise SmokeFailure(f"Xvfb did not take connections on {display} within 30 s")
+        time.sleep(0.05)
 
 
 def _window_up(xwininfo: str, display: str) -> bool:

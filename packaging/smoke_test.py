@@ -16,7 +16,8 @@ Every step checks exit status and output, and the first failure stops the run (e
    up; the time is printed, and counted from --since (seconds since the epoch: when
    `apt-get install` started) if given;
 4. `--version` names the program and its version;
-5. `init --demo`, `demo sales --count 3`, then `status --json` shows the 3 orders waiting;
+5. `init --demo`, `demo sales --count 3`, then `status --json` shows the 3 orders waiting,
+   and `report --save` counts them and writes the day report's PDF (Qt's QPdfWriter);
 6. `screenshots` renders the register's real screens offscreen (the lock screen, the
    register, a receipt built through python-escpos, whose profile cache must appear);
 7. the register on the demo store under offscreen Qt stays up for 8 seconds and writes no
@@ -269,6 +270,13 @@ def check_commands(runner: Runner, version: str | None) -> None:
     if status.get("orders") != 3 or status.get("pending") != 3:
         raise SmokeFailure(f"status --json: expected 3 orders, 3 pending: {status}")
     print("ok   status --json: 3 orders, 3 waiting to sync")
+    out = runner.run("report", "--save")
+    if "Sales (3)" not in out:
+        raise SmokeFailure(f"report did not count the 3 sales:\n{out[-2000:]}")
+    pdf = Path(out.strip().splitlines()[-1])
+    if pdf.suffix != ".pdf" or not pdf.read_bytes().startswith(b"%PDF"):
+        raise SmokeFailure(f"report --save wrote no PDF: {pdf}")
+    print(f"ok   report --save: the day as text, CSV and a {pdf.stat().st_size:,} byte PDF")
 
 
 def check_screens(runner: Runner) -> None:

@@ -17,6 +17,7 @@ from tastingroom.drawer.counts import DENOMINATIONS
 from tastingroom.money import format_cents
 from tastingroom.selling import tabs
 from tastingroom.selling.age import store_today
+from tastingroom.settings import save_settings
 from tastingroom.store.models import AuditEntry, Order, OutboxItem
 from tests.ui.test_refund_screen import approve_in, open_refunds, refunds_of, scan_receipt
 from tests.ui.test_selling import check_age, ring
@@ -96,6 +97,14 @@ def close_counting(qtbot, window: MainWindow, counted: int, reason: str = "") ->
 def test_a_whole_day_at_the_counter(qtbot, signed_in: MainWindow):
     window = signed_in
     db = window.register.db
+    with db.write() as s:  # as a store set up for real: no sale without an open drawer
+        save_settings(s, drawer_required=True)
+    window.register.reload_settings()
+    ring(qtbot, window, "FOOD-OLIVE")
+    tap(qtbot, window.selling.pay_button)
+    assert window.selling.payment_dialog is None  # the drawer first
+    assert "open the drawer" in window.selling.messages.labels["cart"].text()
+    window.selling.new_sale()
 
     # Opening: $100 in fives tapped in, 80 quarters typed.
     tap(qtbot, window.nav["Drawer"])

@@ -7,7 +7,10 @@ from PySide6.QtCore import Qt
 
 from tastingroom.store.database import Database
 from ui.app import build_window
+from ui.approval_dialog import ApprovalDialog
 from ui.main_window import MainWindow
+
+LEFT = Qt.MouseButton.LeftButton
 
 
 def sign_in(qtbot, window: MainWindow, name: str, pin: str) -> None:
@@ -81,3 +84,18 @@ def ring_cash_sale(register, cashier, code: str = "SPK21"):
         [TenderInput(TenderKind.CASH, total)],
         check_birth_date(register.settings, cashier.id, date(1980, 1, 1)),
     )
+
+
+def tap(qtbot, button, times: int = 1) -> None:
+    """A finger on `button`, `times` times."""
+    for _ in range(times):
+        qtbot.mouseClick(button, LEFT)
+
+
+def approve_in(qtbot, dialog: ApprovalDialog, name: str = "Morgan Lee", pin: str = "2222"):
+    """A manager taps their name on the approval dialog and types their PIN on its pad."""
+    qtbot.waitUntil(dialog.isVisible)
+    tap(qtbot, dialog.buttons[name])
+    for digit in pin:
+        tap(qtbot, dialog.pad.keys[digit])
+    tap(qtbot, dialog.pad.keys["OK"])

@@ -9,14 +9,11 @@ from sqlalchemy import select
 from tastingroom.store.models import AuditEntry
 from ui.main_window import MainWindow
 
+from .conftest import approve_in
+
 
 def approve_as(qtbot, window: MainWindow, name: str, pin: str) -> None:
-    dialog = window.selling.approval_dialog
-    qtbot.waitUntil(dialog.isVisible)
-    qtbot.mouseClick(dialog.buttons[name], Qt.MouseButton.LeftButton)
-    for digit in pin:
-        qtbot.mouseClick(dialog.pad.keys[digit], Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(dialog.pad.keys["OK"], Qt.MouseButton.LeftButton)
+    approve_in(qtbot, window.selling.approval_dialog, name, pin)
 
 
 def test_more_is_free_fewer_and_remove_need_a_manager(qtbot, signed_in: MainWindow):

@@ -8,7 +8,6 @@ import csv
 import io
 
 import pytest
-from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from tastingroom import drawer
@@ -19,15 +18,12 @@ from tastingroom.money import format_cents
 from tastingroom.selling.sales import Register
 from tastingroom.settings import save_settings
 from tastingroom.store.models import AuditEntry
-from ui.approval_dialog import ApprovalDialog
 from ui.drawer.close_dialog import CloseDialog
 from ui.drawer.count_widget import CountWidget
 from ui.drawer.drawer_screen import DrawerScreen
 from ui.drawer.movement_dialog import MovementDialog
 
-from .conftest import ring_cash_sale
-
-LEFT = Qt.MouseButton.LeftButton
+from .conftest import approve_in, ring_cash_sale, tap
 
 
 @pytest.fixture
@@ -47,23 +43,10 @@ def screen(qtbot, register: Register, cashier, printer_file) -> DrawerScreen:
     return widget
 
 
-def tap(qtbot, button, times: int = 1) -> None:
-    for _ in range(times):
-        qtbot.mouseClick(button, LEFT)
-
-
 def count(qtbot, counter: CountWidget, pieces: dict[str, int]) -> None:
     """Tap + for each piece, as staff count into the drawer."""
     for key, number in pieces.items():
         tap(qtbot, counter.rows[key].plus, number)
-
-
-def approve(qtbot, dialog: ApprovalDialog, name: str, pin: str) -> None:
-    qtbot.waitUntil(dialog.isVisible)
-    qtbot.mouseClick(dialog.buttons[name], LEFT)
-    for digit in pin:
-        qtbot.mouseClick(dialog.pad.keys[digit], LEFT)
-    qtbot.mouseClick(dialog.pad.keys["OK"], LEFT)
 
 
 def open_with_float(qtbot, screen: DrawerScreen) -> None:
@@ -130,10 +113,10 @@ def test_paid_out_needs_a_manager_and_paid_in_does_not(qtbot, screen: DrawerScre
     tap(qtbot, dialog.record_button)
     approval = dialog.approval_dialog
     assert set(approval.buttons) == {"Morgan Lee", "Sam Okafor"}  # cashiers cannot approve
-    approve(qtbot, approval, "Morgan Lee", "0000")
+    approve_in(qtbot, approval, "Morgan Lee", "0000")
     assert "Wrong PIN" in approval.pad.message.text()
     assert drawer.expected_cash(screen.db, screen.session.id) == 12_000
-    approve(qtbot, approval, "Morgan Lee", "2222")
+    approve_in(qtbot, approval, "Morgan Lee", "2222")
     qtbot.waitUntil(lambda: not dialog.isVisible())
     assert screen.expected_label.text() == "Expected in drawer $107.50"
     assert "paid-out  -$12.50  Ice for the market stand" in screen.movement_list.item(0).text()
@@ -182,7 +165,7 @@ def test_x_report_figures_and_printing(qtbot, screen: DrawerScreen, cashier, pri
 def test_no_sale_needs_a_manager_and_pulses_the_drawer(qtbot, screen: DrawerScreen, printer_file):
     open_with_float(qtbot, screen)
     tap(qtbot, screen.no_sale_button)
-    approve(qtbot, screen.approval_dialog, "Sam Okafor", "3333")
+    approve_in(qtbot, screen.approval_dialog, "Sam Okafor", "3333")
     qtbot.waitUntil(lambda: screen.message.text() == "No-sale recorded; the drawer is open.")
     assert printer_file.read_bytes() == drawer_kick()
     assert drawer.x_report(screen.db).no_sales == 1
@@ -193,7 +176,7 @@ def test_z_close_exactly_right_saves_and_prints(qtbot, screen: DrawerScreen, pri
     dialog = close_with(qtbot, screen, {"bill_2000": 6})
     assert dialog.counter.total_label.text() == "Counted $120.00"
     assert dialog.over_short_label.text() == "Exact"
-    approve(qtbot, dialog.approval_dialog, "Morgan Lee", "2222")
+    approve_in(qtbot, dialog.approval_dialog, "Morgan Lee", "2222")
     qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1)
     assert dialog.z_title.text() == "Closed as Z1: the drawer is exactly right"
     assert "Z REPORT Z1" in dialog.report_view.toPlainText()
@@ -228,7 +211,7 @@ def test_z_close_five_short_needs_a_reason_then_z_numbers_go_on(
     assert "short by $5.00, more than the store's $2.00" in dialog.messages.text("reason")
     qtbot.keyClicks(dialog.reason, "A $5 bill given as change twice")
     tap(qtbot, dialog.close_button)
-    approve(qtbot, dialog.approval_dialog, "Morgan Lee", "2222")
+    approve_in(qtbot, dialog.approval_dialog, "Morgan Lee", "2222")
     qtbot.waitUntil(lambda: dialog.pages.currentIndex() == 1)
     assert dialog.z_title.text() == "Closed as Z1: short by $5.00"
     assert "Reason: A $5 bill given as change twice" in dialog.report_view.toPlainText()
@@ -241,7 +224,7 @@ def test_z_close_five_short_needs_a_reason_then_z_numbers_go_on(
     tap(qtbot, screen.carry_button)
     assert screen.session.float_source == "carried" and screen.session.float_cents == 10_000
     second = close_with(qtbot, screen, {"bill_2000": 5})
-    approve(qtbot, second.approval_dialog, "Sam Okafor", "3333")
+    approve_in(qtbot, second.approval_dialog, "Sam Okafor", "3333")
     qtbot.waitUntil(lambda: second.pages.currentIndex() == 1)
     assert second.z.z_number == 2 and second.z_title.text().startswith("Closed as Z2")
     qtbot.waitUntil(lambda: second.saved is not None)
@@ -266,7 +249,7 @@ def test_an_unwritable_reports_folder_is_said_and_the_close_stands(qtbot, screen
     open_with_float(qtbot, screen)
     reports_folder(screen.db).write_text("a file where the folder should be")
     dialog = close_with(qtbot, screen, {"bill_2000": 6})
-    approve(qtbot, dialog.approval_dialog, "Morgan Lee", "2222")
+    approve_in(qtbot, dialog.approval_dialog, "Morgan Lee", "2222")
     qtbot.waitUntil(lambda: "could not be saved" in dialog.saved_label.text())
     assert "The drawer is closed all the same" in dialog.saved_label.text()
     assert drawer.current_session(screen.db) is None and dialog.z.z_number == 1
@@ -295,7 +278,7 @@ def test_with_the_drawer_required_the_register_says_so_before_asking_for_id(
     tap(qtbot, window.selling.pay_button)
     dialog = window.selling.age_dialog
     qtbot.waitUntil(dialog.isVisible)
-    qtbot.mouseClick(dialog.dob, LEFT)
+    tap(qtbot, dialog.dob)
     qtbot.keyClicks(dialog.dob, "05/17/1980")
     qtbot.waitUntil(dialog.check_button.isEnabled)
     tap(qtbot, dialog.check_button)

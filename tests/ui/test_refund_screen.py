@@ -15,21 +15,12 @@ from tastingroom.people.staff import Action, approve
 from tastingroom.selling.refunds import RefundRefused, ReturnLine, commit_refund
 from tastingroom.selling.tenders import TenderInput, TenderKind
 from tastingroom.store.models import AuditEntry, Order, OutboxItem, Stock, Tender
-from tests.ui.conftest import ring_cash_sale
+from tests.ui.conftest import approve_in, ring_cash_sale
 from tests.ui.test_selling import check_age, ring
-from ui.approval_dialog import ApprovalDialog
 from ui.main_window import MainWindow
 
 LEFT = Qt.MouseButton.LeftButton
 SHOTS = Path("/tmp/shots")
-
-
-def approve_in(qtbot, dialog: ApprovalDialog, name: str = "Morgan Lee", pin: str = "2222"):
-    qtbot.waitUntil(dialog.isVisible)
-    qtbot.mouseClick(dialog.buttons[name], LEFT)
-    for digit in pin:
-        qtbot.mouseClick(dialog.pad.keys[digit], LEFT)
-    qtbot.mouseClick(dialog.pad.keys["OK"], LEFT)
 
 
 def on_hand(window: MainWindow, code: str) -> int:

@@ -15,25 +15,10 @@ from tastingroom.selling import tabs
 from tastingroom.startup import open_register
 from tastingroom.store.models import AgeCheck, AuditEntry, Order, OutboxItem, Tab
 from tastingroom.sync.outbox import OutboxKind
-from ui.approval_dialog import ApprovalDialog
 from ui.main_window import MainWindow
 
-from .conftest import sign_in
+from .conftest import approve_in, sign_in, tap
 from .test_selling import ring
-
-LEFT = Qt.MouseButton.LeftButton
-
-
-def tap(qtbot, button) -> None:
-    qtbot.mouseClick(button, LEFT)
-
-
-def approve(qtbot, dialog: ApprovalDialog, name: str, pin: str) -> None:
-    qtbot.waitUntil(dialog.isVisible)
-    tap(qtbot, dialog.buttons[name])
-    for digit in pin:
-        tap(qtbot, dialog.pad.keys[digit])
-    tap(qtbot, dialog.pad.keys["OK"])
 
 
 def pass_age_check(qtbot, window: MainWindow, year: int = 1980) -> None:
@@ -184,7 +169,7 @@ def test_another_cashier_closes_the_tab(qtbot, signed_in: MainWindow):
     qtbot.waitUntil(price.isVisible)
     qtbot.keyClicks(price.value, "40.00")
     tap(qtbot, price.apply)
-    approve(qtbot, window.selling.approval_dialog, "Morgan Lee", "2222")
+    approve_in(qtbot, window.selling.approval_dialog, "Morgan Lee", "2222")
     qtbot.waitUntil(lambda: window.selling.cart.lines[0].override_cents == 4000)
     hold(qtbot, window, "Bar 2", check_age=True)
 
@@ -215,13 +200,13 @@ def test_new_sale_puts_the_tab_back_and_abandoning_needs_a_manager(qtbot, signed
     tap(qtbot, window.selling.tabs.abandon_button)
     dialog = window.selling.approval_dialog
     assert set(dialog.buttons) == {"Morgan Lee", "Sam Okafor"}
-    approve(qtbot, dialog, "Morgan Lee", "0000")
+    approve_in(qtbot, dialog, "Morgan Lee", "0000")
     assert "Wrong PIN" in dialog.pad.message.text()
     dialog.reject()
     assert strip(window) == ["Bar 4"] and window.selling.cart.lines
 
     tap(qtbot, window.selling.tabs.abandon_button)
-    approve(qtbot, window.selling.approval_dialog, "Sam Okafor", "3333")
+    approve_in(qtbot, window.selling.approval_dialog, "Sam Okafor", "3333")
     qtbot.waitUntil(lambda: strip(window) == [])
     assert not window.selling.cart.lines
     assert count(window, AuditEntry, AuditEntry.action == "tab_abandoned") == 1
@@ -241,15 +226,15 @@ def test_the_z_close_waits_for_an_open_tab_until_a_manager_carries_it(qtbot, sig
     for _ in range(5):
         tap(qtbot, dialog.counter.rows["bill_2000"].plus)
     tap(qtbot, dialog.close_button)
-    approve(qtbot, dialog.approval_dialog, "Morgan Lee", "2222")
+    approve_in(qtbot, dialog.approval_dialog, "Morgan Lee", "2222")
     assert "1 tab(s) still open: Bar 5." in dialog.messages.text("tabs")
     assert dialog.z is None and drawer.current_session(window.register.db).id == session.id
 
     tap(qtbot, dialog.carry_button)
-    approve(qtbot, dialog.approval_dialog, "Sam Okafor", "3333")
+    approve_in(qtbot, dialog.approval_dialog, "Sam Okafor", "3333")
     assert not dialog.carry_button.isEnabled() and "Sam Okafor" in dialog.carry_button.text()
     tap(qtbot, dialog.close_button)
-    approve(qtbot, dialog.approval_dialog, "Morgan Lee", "2222")
+    approve_in(qtbot, dialog.approval_dialog, "Morgan Lee", "2222")
     qtbot.waitUntil(lambda: dialog.z is not None)
     (waiting,) = tabs.open_tabs(window.register)
     assert waiting.name == "Bar 5" and waiting.session_id is None

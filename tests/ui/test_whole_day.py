@@ -9,7 +9,6 @@ the guests paid and were given, not against the engine's own sum."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
 from tastingroom import drawer
@@ -19,19 +18,14 @@ from tastingroom.selling import tabs
 from tastingroom.selling.age import store_today
 from tastingroom.settings import save_settings
 from tastingroom.store.models import AuditEntry, Order, OutboxItem
-from tests.ui.test_refund_screen import approve_in, open_refunds, refunds_of, scan_receipt
+from tests.ui.conftest import approve_in, tap
+from tests.ui.test_refund_screen import open_refunds, refunds_of, scan_receipt
 from tests.ui.test_selling import check_age, ring
 from tests.ui.test_tabs_ui import hold, resume, strip
 from ui.drawer.close_dialog import CloseDialog
 from ui.main_window import MainWindow
 
-LEFT = Qt.MouseButton.LeftButton
 MANAGER = ("Morgan Lee", "2222")
-
-
-def tap(qtbot, button, times: int = 1) -> None:
-    for _ in range(times):
-        qtbot.mouseClick(button, LEFT)
 
 
 def pay_in_cash(qtbot, window: MainWindow, handed: int | None = None):

@@ -85,10 +85,17 @@ def _until(done, seconds: float = 30.0) -> None:
         time.sleep(0.01)
 
 
+def _demo_pin(member) -> str:
+    """The demo winery's PIN of `member`, from the demo's own data."""
+    from tastingroom.store.first_look import demo_sign_ins
+
+    return next(pin for name, pin, _ in demo_sign_ins() if name == member.name)
+
+
 def _approve(dialog, manager) -> None:
-    """A manager's PIN typed into an approval dialog (the demo's managers' PINs)."""
+    """A manager's PIN typed into an approval dialog."""
     dialog._choose(manager)
-    for key in (*{"Morgan Lee": "2222", "Sam Okafor": "3333"}[manager.name], "OK"):
+    for key in (*_demo_pin(manager), "OK"):
         dialog.pad.keys[key].click()
 
 
@@ -137,7 +144,7 @@ def _drawer_and_day(window, folder: Path, cashier, manager) -> list[Path]:
         screen.counter.rows[key].field.setText(str(count))
     shots = [_save(window, folder / "drawer-open.png")]
     screen.open_counted()
-    paid_out = approve(db, Action.PAID_OUT, cashier.id, manager.id, "2222")
+    paid_out = approve(db, Action.PAID_OUT, cashier.id, manager.id, _demo_pin(manager))
     drawer.paid_out(db, cashier, 1_250, "Ice for the market stand", paid_out)
     drawer.drop(db, cashier, 5_000)
     screen.reload()

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 from tastingroom import entry
 from tastingroom.devices.printer import PrinterConfig
 from tastingroom.drawer import (
-    DrawerError,
     DrawerSessionInfo,
     ZReport,
     close_refusal,
@@ -240,7 +239,7 @@ class CloseDialog(QDialog):
                 self.reason.text(),
                 carry_tabs=self.carry_tabs,
             )
-        except (DrawerError, EntryRefused) as exc:
+        except EntryRefused as exc:  # DrawerError is one
             self.messages.show(exc)
             return
         except AuthError as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from tastingroom import entry
-from tastingroom.drawer import STAFF_MOVEMENTS, DrawerError, MovementKind, record
+from tastingroom.drawer import STAFF_MOVEMENTS, MovementKind, record
 from tastingroom.entry import EntryRefused
 from tastingroom.money import format_cents
 from tastingroom.people.staff import Approval, AuthError, StaffMember
@@ -86,7 +86,7 @@ class MovementDialog(QDialog):
     def _record(self, approval: Approval | None) -> None:
         try:
             record(self.db, self.staff, self.kind, self.amount_cents, self.reason.text(), approval)
-        except (DrawerError, EntryRefused) as exc:
+        except EntryRefused as exc:  # DrawerError is one
             self.messages.show(exc)
             return
         except AuthError as exc:
